@@ -1,0 +1,1 @@
+"""Gradplay: watch gradients flow, computed by real PyTorch autograd."""

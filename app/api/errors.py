@@ -1,0 +1,114 @@
+"""Every 4xx answer has one shape: {"error": {"type", "message", ...}}; no traceback leaks."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.strict_json import StrictJSONResponse, dumps
+from app.graph.errors import GraphError
+
+log = logging.getLogger("gradplay")
+
+STATUS_BY_TYPE = {"limit_exceeded": 422, "request_too_large": 413, "not_found": 404}
+
+
+def error_response(status: int, type: str, message: str, **extra: Any) -> StrictJSONResponse:
+    """The one error shape of the API."""
+    return StrictJSONResponse({"error": {"type": type, "message": message, **extra}}, status)
+
+
+def _describe_validation(errors: list[dict[str, Any]]) -> str:
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    msg = str(first.get("msg", "invalid value"))
+    return f"{where}: {msg}" if where else msg
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Turn every failure into the documented error shape."""
+
+    @app.exception_handler(GraphError)
+    async def graph_error(_: Request, exc: GraphError) -> StrictJSONResponse:
+        status = STATUS_BY_TYPE.get(exc.type, 422)
+        return StrictJSONResponse({"error": exc.as_dict()}, status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> StrictJSONResponse:
+        errors = list(exc.errors())
+        details = jsonable_encoder(
+            [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors[:20]]
+        )
+        return error_response(422, "invalid_request", _describe_validation(errors), details=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> StrictJSONResponse:
+        type = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, type, str(exc.detail))
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(_: Request, exc: RecursionError) -> StrictJSONResponse:
+        return error_response(422, "limit_exceeded", "the request is nested too deeply")
+
+    @app.exception_handler(Exception)
+    async def internal_error(_: Request, exc: Exception) -> StrictJSONResponse:
+        log.exception("internal error", exc_info=exc)
+        return error_response(500, "internal_error", "something went wrong on the server")
+
+
+class BodySizeLimit:
+    """Refuse request bodies over `max_bytes` with a 413 before anything parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLargeError:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = dumps(
+            {
+                "error": {
+                    "type": "request_too_large",
+                    "message": f"the request body is larger than {self.max_bytes} bytes",
+                }
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLargeError(Exception):
+    pass

@@ -1,0 +1,225 @@
+"""Graph endpoints: HTTP in, core call, JSON out. No maths here."""
+
+from typing import Any
+
+import torch
+from fastapi import APIRouter
+
+from app.api.schemas.graphs import (
+    EvaluateRequest,
+    EvaluateResponse,
+    OpPublic,
+    OpsResponse,
+    OptimizeRequest,
+    OptimizeResponse,
+)
+from app.api.strict_json import StrictJSONResponse
+from app.graph.engine import Evaluation, Limits, evaluate
+from app.graph.errors import GraphError, LimitError
+from app.graph.ops import OPS
+from app.graph.optimize import optimize
+from app.graph.optimizers import OPTIMIZERS
+from app.graph.program import Program, parse_program
+from app.settings import settings
+
+router = APIRouter(prefix="/api/v1", tags=["graphs"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"description": "the request body is over the size limit"},
+    422: {
+        "description": "a problem in the program (with line, column and span) or the request",
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": {
+                        "type": "syntax_error",
+                        "message": "a ')' is missing: a parenthesis is opened but never closed.",
+                        "line": 1,
+                        "column": 11,
+                        "span": [10, 11],
+                    }
+                }
+            }
+        },
+    },
+}
+
+
+def _limits() -> Limits:
+    return Limits(
+        max_tensor_elements=settings.max_tensor_elements,
+        max_total_elements=settings.max_total_elements,
+        max_seconds=settings.max_eval_seconds,
+    )
+
+
+def _parse(source: str) -> Program:
+    return parse_program(
+        source,
+        max_chars=settings.max_source_chars,
+        max_statements=settings.max_statements,
+        max_nodes=settings.max_nodes,
+    )
+
+
+def _to_json(tensors: list[torch.Tensor]) -> list[Any]:
+    """Tensors → floats or nested lists; all the scalars go through one stack for speed."""
+    out: list[Any] = [None] * len(tensors)
+    scalar_at = [i for i, t in enumerate(tensors) if t.dim() == 0]
+    if scalar_at:
+        stacked = torch.stack([tensors[i].detach() for i in scalar_at]).tolist()
+        for i, v in zip(scalar_at, stacked, strict=True):
+            out[i] = v
+    for i, t in enumerate(tensors):
+        if t.dim() != 0:
+            out[i] = t.detach().tolist()
+    return out
+
+
+def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
+    nodes = ev.program.nodes
+    values = _to_json([ev.values[n.id] for n in nodes])
+    grads = _to_json([ev.grads[n.id] for n in nodes])
+    return {
+        "output": ev.output,
+        "dtype": ev.dtype,
+        "seed": ev.seed,
+        "nodes": [
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "op": n.op,
+                "name": n.name,
+                "label": n.label,
+                "inputs": n.inputs,
+                "shape": list(ev.values[n.id].shape),
+                "value": value,
+                "grad": grad,
+                "span": list(n.span),
+            }
+            for n, value, grad in zip(nodes, values, grads, strict=True)
+        ],
+        "edges": [
+            {
+                "source": e.source,
+                "target": e.target,
+                "argument": e.argument,
+                "local_grad": e.local_grad,
+                "contribution": e.contribution,
+            }
+            for e in ev.edges
+        ],
+        "nudge": ev.nudge,
+    }
+
+
+@router.post(
+    "/graphs/evaluate",
+    response_class=StrictJSONResponse,
+    responses={200: {"model": EvaluateResponse}, **ERRORS},
+    summary="Evaluate a program: every node's value and gradient",
+)
+def evaluate_program(body: EvaluateRequest) -> StrictJSONResponse:
+    """Forward pass, then backward from `output` (seeded with ones when it is a tensor).
+
+    With `nudge`, the input is moved by ε and the output's actual change is compared with the
+    change the gradient predicts (`gradient · ε`)."""
+    program = _parse(body.source)
+    ev = evaluate(
+        program,
+        body.values,
+        output=body.output,
+        dtype=body.dtype,
+        limits=_limits(),
+        nudge=body.nudge.model_dump() if body.nudge else None,
+    )
+    return StrictJSONResponse(_evaluation_json(ev))
+
+
+@router.post(
+    "/graphs/optimize",
+    response_class=StrictJSONResponse,
+    responses={200: {"model": OptimizeResponse}, **ERRORS},
+    summary="Run gradient descent on a program",
+)
+def optimize_program(body: OptimizeRequest) -> StrictJSONResponse:
+    """Each step is the textbook loop: forward, backward, `optimizer.step()` with torch.optim.
+
+    History keeps step 1, every `record_every`-th step and the last one; each entry's `loss` is
+    the objective before that step's update."""
+    if body.steps > settings.max_optimize_steps:
+        raise LimitError(f"steps is {body.steps}; the limit is {settings.max_optimize_steps}")
+    entries = body.steps // body.record_every + 2
+    if entries > settings.max_history_entries:
+        raise LimitError(
+            f"{body.steps} steps recorded every {body.record_every} would keep {entries} history "
+            f"entries; the limit is {settings.max_history_entries}: raise record_every"
+        )
+    program = _parse(body.source)
+    limits = Limits(
+        max_tensor_elements=settings.max_tensor_elements,
+        max_total_elements=settings.max_total_elements,
+        max_seconds=settings.max_optimize_seconds,
+    )
+    result = optimize(
+        program,
+        body.values,
+        params=body.params,
+        objective=body.objective,
+        steps=body.steps,
+        record_every=body.record_every,
+        optimizer=body.optimizer.model_dump(exclude_none=True),
+        dtype=body.dtype,
+        limits=limits,
+        max_history_param_elements=settings.max_history_param_elements,
+    )
+    return StrictJSONResponse(
+        {
+            "status": result.status,
+            "steps_run": result.steps_run,
+            "loss": result.loss,
+            "params": result.params,
+            "history": result.history,
+            "reason": result.reason,
+        }
+    )
+
+
+def limits_catalogue() -> dict[str, Any]:
+    """Every limit with its value and meaning."""
+    fields = type(settings).model_fields
+    return {
+        name: {"value": getattr(settings, name), "description": field.description}
+        for name, field in fields.items()
+        if name.startswith("max_")
+    }
+
+
+@router.get("/ops", response_model=OpsResponse, summary="The language's operators and functions")
+def list_ops() -> dict[str, Any]:
+    """The op table (the one the parser and engine use), the optimizers and every limit."""
+    return {
+        "ops": [
+            OpPublic(
+                name=op.name,
+                symbol=op.symbol,
+                callable=op.callable,
+                min_args=op.min_args,
+                max_args=op.max_args,
+                rule=op.rule,
+                doc=op.doc,
+            )
+            for op in OPS.values()
+        ],
+        "optimizers": {name: kind.doc for name, kind in OPTIMIZERS.items()},
+        "limits": limits_catalogue(),
+    }
+
+
+@router.get("/limits", summary="Every limit the server enforces")
+def list_limits() -> dict[str, Any]:
+    """Each limit's value and meaning; a request over one gets a 4xx `limit_exceeded` answer."""
+    return limits_catalogue()
+
+
+__all__ = ["GraphError", "router"]

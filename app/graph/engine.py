@@ -1,0 +1,414 @@
+"""Forward and backward with PyTorch autograd: every node's value and gradient, and for every
+edge the local derivative and its contribution, as autograd itself computed them."""
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import torch
+
+from app.graph.errors import GraphError, LimitError, error_at
+from app.graph.ops import OPS
+from app.graph.program import Node, Program
+
+Tensor = torch.Tensor
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+DType = Literal["float32", "float64"]
+_NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits one evaluation is held to."""
+
+    max_tensor_elements: int = 2_000_000  # elements in any one tensor
+    max_total_elements: int = 4_000_000  # elements over all input values
+    max_seconds: float = 10.0  # wall time
+    max_dims: int = 8  # dimensions of one input value
+
+
+@dataclass
+class Edge:
+    """One use of `source` as argument `argument` of `target`."""
+
+    source: str
+    target: str
+    argument: int
+    local_grad: float | None  # ∂target/∂source, when both ends are scalars
+    contribution: float | None  # upstream gradient × local_grad
+
+
+@dataclass
+class Evaluation:
+    """The result of a forward and a backward pass."""
+
+    program: Program
+    output: str
+    dtype: DType
+    seed: Literal["scalar", "sum"]
+    values: dict[str, Tensor]
+    grads: dict[str, Tensor]
+    edges: list[Edge]
+    nudge: dict[str, Any] | None = None
+    seconds: float = 0.0  # wall time of forward + backward
+
+
+@dataclass
+class _Clock:
+    limit: float
+    start: float = field(default_factory=time.perf_counter)
+
+    def check(self) -> None:
+        if time.perf_counter() - self.start > self.limit:
+            raise LimitError(f"the evaluation took longer than {self.limit:g} s")
+
+
+def _decode(value: Any) -> Any:
+    """JSON value → nested floats; "NaN", "Infinity", "-Infinity" strings become floats."""
+    if isinstance(value, str):
+        if value in _NONFINITE:
+            return _NONFINITE[value]
+        raise ValueError(f"'{value}' is not a number")
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def input_tensor(name: str, value: Any, dtype: DType, limits: Limits) -> Tensor:
+    """Turn a request value (number or nested lists) into a tensor, or explain why not."""
+    if isinstance(value, bool) or value is None or isinstance(value, dict):
+        raise GraphError(
+            f"the value of {name} must be a number or nested lists of numbers.", "invalid_value"
+        )
+    try:
+        if isinstance(value, float | int):
+            return torch.tensor(float(value), dtype=DTYPES[dtype])
+        tensor = torch.tensor(_decode(value), dtype=DTYPES[dtype])
+    except (ValueError, TypeError, RuntimeError, OverflowError) as exc:
+        raise GraphError(
+            f"the value of {name} is not a tensor: {exc}. Rows of a matrix must have equal "
+            "lengths and contain only numbers.",
+            "invalid_value",
+        ) from None
+    except RecursionError:
+        raise LimitError(f"the value of {name} is nested too deeply") from None
+    if tensor.dim() > limits.max_dims:
+        raise LimitError(
+            f"the value of {name} has {tensor.dim()} dimensions; the limit is {limits.max_dims}"
+        )
+    if tensor.numel() > limits.max_tensor_elements:
+        raise LimitError(
+            f"the value of {name} has {tensor.numel()} elements; the limit is "
+            f"{limits.max_tensor_elements}"
+        )
+    if tensor.numel() == 0:
+        raise GraphError(f"the value of {name} is empty.", "invalid_value")
+    return tensor
+
+
+def _shape(t: Tensor) -> list[int]:
+    return list(t.shape)
+
+
+def _check_shapes(node: Node, args: list[Tensor], source: str, limits: Limits) -> None:
+    """Refuse mismatched or oversized shapes before torch allocates anything."""
+    op = OPS[node.op or ""]
+    if all(a.dim() == 0 for a in args):
+        return
+    if op.elementwise and len(args) == 2:
+        try:
+            out = torch.broadcast_shapes(args[0].shape, args[1].shape)
+        except RuntimeError:
+            raise error_at(
+                source,
+                *node.span,
+                f"the shapes {_shape(args[0])} and {_shape(args[1])} don't fit together for "
+                f"'{op.symbol}': each dimension must be equal, or 1 in one of them.",
+                "shape_error",
+            ) from None
+        numel = math.prod(out)
+    elif op.name == "matmul":
+        a, b = args
+        if a.dim() == 0 or b.dim() == 0:
+            raise error_at(
+                source,
+                *node.span,
+                f"'@' multiplies vectors and matrices, but got shapes {_shape(a)} and "
+                f"{_shape(b)}; use '*' for a number.",
+                "shape_error",
+            )
+        try:
+            numel = torch.matmul(
+                torch.empty(a.shape, device="meta"), torch.empty(b.shape, device="meta")
+            ).numel()
+        except RuntimeError:
+            inner_a = a.shape[-1]
+            inner_b = b.shape[-2] if b.dim() > 1 else b.shape[0]
+            raise error_at(
+                source,
+                *node.span,
+                f"'@' needs the inner sizes to agree, but got shapes {_shape(a)} @ {_shape(b)} "
+                f"({inner_a} ≠ {inner_b}).",
+                "shape_error",
+            ) from None
+    elif op.name in ("mse", "bce") and args[0].shape != args[1].shape:
+        raise error_at(
+            source,
+            *node.span,
+            f"{op.name} needs the prediction and the target in the same shape, but got "
+            f"{_shape(args[0])} and {_shape(args[1])}.",
+            "shape_error",
+        )
+    else:
+        return
+    if numel > limits.max_tensor_elements:
+        raise LimitError(
+            f"'{node.label}' would have {numel} elements; the limit is "
+            f"{limits.max_tensor_elements}",
+            **_pos(source, node),
+        )
+
+
+def _pos(source: str, node: Node) -> dict[str, Any]:
+    err = error_at(source, *node.span, "")
+    return {"line": err.line, "column": err.column, "span": err.span}
+
+
+def forward(
+    program: Program,
+    inputs: dict[str, Tensor],
+    *,
+    dtype: DType,
+    limits: Limits,
+    clock: _Clock | None = None,
+    consts_require_grad: bool = True,
+) -> dict[str, Tensor]:
+    """Compute every node's value in forward order."""
+    clock = clock or _Clock(limits.max_seconds)
+    torch_dtype = DTYPES[dtype]
+    values: dict[str, Tensor] = {}
+    for node in program.nodes:
+        if node.kind == "input":
+            values[node.id] = inputs[node.id]
+        elif node.kind == "const":
+            values[node.id] = torch.tensor(
+                node.const, dtype=torch_dtype, requires_grad=consts_require_grad
+            )
+        else:
+            args = [values[i] for i in node.inputs]
+            _check_shapes(node, args, program.source, limits)
+            try:
+                out = OPS[node.op or ""].fn(*args, *node.static_args)
+            except (RuntimeError, ValueError, IndexError) as exc:
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise error_at(
+                    program.source,
+                    *node.span,
+                    f"{node.label} can't be computed: {first}",
+                    "value_error",
+                ) from None
+            if out.numel() > limits.max_tensor_elements:
+                raise LimitError(
+                    f"'{node.label}' has {out.numel()} elements; the limit is "
+                    f"{limits.max_tensor_elements}",
+                    **_pos(program.source, node),
+                )
+            values[node.id] = out
+            clock.check()
+    return values
+
+
+def prepare_inputs(
+    program: Program, values: dict[str, Any], *, dtype: DType, limits: Limits
+) -> dict[str, Tensor]:
+    """Check that the values match the program's inputs and turn them into tensors."""
+    missing = [n for n in program.inputs if n not in values]
+    if missing:
+        raise GraphError(
+            f"no value given for input{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
+            "missing_value",
+        )
+    extra = [n for n in values if n not in program.inputs]
+    if extra:
+        assigned = [n for n in extra if n in program.names]
+        why = (
+            f"{assigned[0]} is computed by the program, so it can't be given a value."
+            if assigned
+            else f"the program has no input named {extra[0]}."
+        )
+        raise GraphError(why, "unknown_value")
+    tensors = {name: input_tensor(name, values[name], dtype, limits) for name in program.inputs}
+    total = sum(t.numel() for t in tensors.values())
+    if total > limits.max_total_elements:
+        raise LimitError(
+            f"the input values have {total} elements; the limit is {limits.max_total_elements}"
+        )
+    return tensors
+
+
+def resolve_output(program: Program, output: str | None) -> str:
+    """The output's node id: the named node, or the last assigned name by default."""
+    if output is None:
+        output = program.default_output
+        if output is None:
+            raise GraphError(
+                "the program is empty: write a statement such as z = 2*(a - b) + c.",
+                "empty_program",
+            )
+    if output not in program.names:
+        raise GraphError(
+            f"the program has no name {output} to use as the output.", "unknown_output"
+        )
+    return program.names[output]
+
+
+def evaluate(
+    program: Program,
+    values: dict[str, Any],
+    *,
+    output: str | None = None,
+    dtype: DType = "float32",
+    limits: Limits = Limits(),
+    nudge: dict[str, Any] | None = None,
+) -> Evaluation:
+    """Forward + backward: every node's value and gradient, every edge's contribution."""
+    output_id = resolve_output(program, output)
+    inputs = prepare_inputs(program, values, dtype=dtype, limits=limits)
+    clock = _Clock(limits.max_seconds)
+    with torch.enable_grad():
+        for t in inputs.values():
+            t.requires_grad_(True)
+        vals = forward(program, inputs, dtype=dtype, limits=limits, clock=clock)
+        out = vals[output_id]
+        seed: Literal["scalar", "sum"] = "scalar" if out.numel() == 1 else "sum"
+
+        # Autograd calls these hooks as gradients pass through each op: what flows in is the
+        # node's gradient (fan-in already summed), what flows out are the edges' contributions.
+        arriving: dict[str, Tensor] = {}
+        leaving: dict[str, tuple[Tensor | None, ...]] = {}
+
+        def capture(node_id: str) -> Any:
+            def hook(
+                grad_inputs: tuple[Tensor | None, ...], grad_outputs: tuple[Tensor, ...]
+            ) -> None:
+                arriving[node_id] = grad_outputs[0]
+                leaving[node_id] = grad_inputs
+
+            return hook
+
+        for node in program.nodes:
+            fn = vals[node.id].grad_fn
+            if node.kind == "op" and fn is not None:
+                fn.register_hook(capture(node.id))
+        try:
+            out.backward(torch.ones_like(out), retain_graph=True)
+        except RuntimeError as exc:
+            raise GraphError(
+                f"the gradient can't be computed: {str(exc).splitlines()[0]}", "value_error"
+            ) from None
+        clock.check()
+
+        grads: dict[str, Tensor] = {}
+        for node in program.nodes:
+            t = vals[node.id]
+            g = t.grad if node.kind != "op" else arriving.get(node.id)
+            grads[node.id] = torch.zeros_like(t) if g is None else g.detach()
+        edges = _edges(program, vals, grads, leaving)
+    seconds = time.perf_counter() - clock.start
+    result = Evaluation(program, output_id, dtype, seed, vals, grads, edges, seconds=seconds)
+    if nudge is not None:
+        result.nudge = _nudge(program, inputs, vals, grads, output_id, dtype, limits, **nudge)
+    return result
+
+
+def _edges(
+    program: Program,
+    vals: dict[str, Tensor],
+    grads: dict[str, Tensor],
+    leaving: dict[str, tuple[Tensor | None, ...]],
+) -> list[Edge]:
+    """One edge per use; local derivative and contribution where both ends are scalars."""
+    edges: list[Edge] = []
+    for node in program.nodes:
+        if node.kind != "op":
+            continue
+        target = vals[node.id]
+        scalar_target = target.dim() == 0
+        upstream = float(grads[node.id]) if scalar_target else math.nan
+        flows = leaving.get(node.id)
+        if flows is not None and len(flows) != len(node.inputs):
+            flows = None
+        for k, src in enumerate(node.inputs):
+            local = contribution = None
+            if scalar_target and vals[src].dim() == 0:
+                if (
+                    flows is not None
+                    and flows[k] is not None
+                    and math.isfinite(upstream)
+                    and upstream != 0
+                ):
+                    contribution = float(flows[k])  # type: ignore[arg-type]
+                    local = contribution / upstream
+                else:
+                    local = _local_grad(target, [vals[i] for i in node.inputs], k)
+                    contribution = upstream * local
+            edges.append(Edge(src, node.id, k, local, contribution))
+    return edges
+
+
+def _local_grad(target: Tensor, args: list[Tensor], k: int) -> float:
+    """∂target/∂args[k] by autograd, for edges no gradient flowed through."""
+    if not args[k].requires_grad:
+        return 0.0
+    (g,) = torch.autograd.grad(target, [args[k]], retain_graph=True, allow_unused=True)
+    return 0.0 if g is None else float(g)
+
+
+def _nudge(
+    program: Program,
+    inputs: dict[str, Tensor],
+    vals: dict[str, Tensor],
+    grads: dict[str, Tensor],
+    output_id: str,
+    dtype: DType,
+    limits: Limits,
+    *,
+    input: str,
+    epsilon: float,
+    index: list[int] | None = None,
+) -> dict[str, Any]:
+    """Change one input by ε and compare the actual change of the output with grad · ε."""
+    if input not in inputs:
+        raise GraphError(
+            f"can't nudge {input}: the program has no input of that name.", "unknown_value"
+        )
+    if not math.isfinite(epsilon):
+        raise GraphError("the nudge ε must be a finite number.", "invalid_value")
+    base = inputs[input].detach()
+    step = torch.zeros_like(base)
+    try:
+        if index is None:
+            step += epsilon
+        else:
+            step[tuple(index)] = epsilon
+    except (IndexError, TypeError, RuntimeError):
+        raise GraphError(
+            f"index {index} is outside {input}, whose shape is {_shape(base)}.", "invalid_value"
+        ) from None
+    moved = {k: v.detach() for k, v in inputs.items()}
+    moved[input] = base + step
+    with torch.no_grad():
+        after = forward(program, moved, dtype=dtype, limits=limits, consts_require_grad=False)
+    before_value = float(vals[output_id].detach().sum())
+    after_value = float(after[output_id].sum())
+    predicted = float((grads[input] * step).sum())
+    return {
+        "input": input,
+        "epsilon": epsilon,
+        "index": index,
+        "output_before": before_value,
+        "output_after": after_value,
+        "actual_change": after_value - before_value,
+        "predicted_change": predicted,
+    }

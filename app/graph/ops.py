@@ -1,0 +1,245 @@
+"""The op table: every operator and function of the language, its torch implementation, its
+symbol and its derivative rule in words. Adding an op is one entry here."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+Tensor = torch.Tensor
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation of the language."""
+
+    name: str  # the public name (the API's `op` field, the function name when called)
+    symbol: str  # how the graph view draws it
+    fn: Callable[..., Tensor]  # the torch implementation on tensors
+    rule: str  # the derivative rule, in words
+    doc: str  # one line for the catalogue
+    min_args: int = 1
+    max_args: int = 1
+    # Arguments from this index on must be integer constants (a dimension), not graph edges.
+    static_from: int | None = None
+    callable: bool = True  # False for operators that are only written as symbols
+    elementwise: bool = False  # broadcasting op: its output shape is the inputs' broadcast
+
+
+def _reduce(
+    all_fn: Callable[[Tensor], Tensor], dim_fn: Callable[..., Tensor]
+) -> Callable[..., Tensor]:
+    def run(x: Tensor, dim: int | None = None) -> Tensor:
+        return all_fn(x) if dim is None else dim_fn(x, dim)
+
+    return run
+
+
+def _min(x: Tensor, y: Tensor | None = None) -> Tensor:
+    return torch.amin(x) if y is None else torch.minimum(x, y)
+
+
+def _max(x: Tensor, y: Tensor | None = None) -> Tensor:
+    return torch.amax(x) if y is None else torch.maximum(x, y)
+
+
+def _transpose(x: Tensor) -> Tensor:
+    return torch.t(x) if x.dim() <= 2 else x.mT
+
+
+def _cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
+    # One dimension fewer than the logits: class indices; same shape: class probabilities.
+    if target.dim() == logits.dim() - 1:
+        return F.cross_entropy(logits, target.detach().long())
+    return F.cross_entropy(logits, target)
+
+
+def _softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return torch.softmax(x, dim)
+
+
+def _log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    return torch.log_softmax(x, dim)
+
+
+_OPS = [
+    # Operators.
+    Op(
+        "add",
+        "+",
+        torch.add,
+        "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1",
+        "a + b",
+        2,
+        2,
+        callable=False,
+        elementwise=True,
+    ),
+    Op(
+        "sub",
+        "−",
+        torch.sub,
+        "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1",
+        "a − b",
+        2,
+        2,
+        callable=False,
+        elementwise=True,
+    ),
+    Op(
+        "mul",
+        "×",
+        torch.mul,
+        "∂(a·b)/∂a = b, ∂(a·b)/∂b = a",
+        "a * b, 2a, 2(a − b)",
+        2,
+        2,
+        callable=False,
+        elementwise=True,
+    ),
+    Op(
+        "div",
+        "÷",
+        torch.div,
+        "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²",
+        "a / b",
+        2,
+        2,
+        callable=False,
+        elementwise=True,
+    ),
+    Op(
+        "pow",
+        "^",
+        torch.pow,
+        "∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a",
+        "a ** b, a ^ b, a², a³, pow(a, b)",
+        2,
+        2,
+        elementwise=True,
+    ),
+    Op(
+        "matmul",
+        "@",
+        torch.matmul,
+        "∂(A@B)/∂A = G@Bᵀ, ∂(A@B)/∂B = Aᵀ@G (G: upstream)",
+        "matrix product A @ B",
+        2,
+        2,
+        callable=False,
+    ),
+    Op("neg", "−", torch.neg, "∂(−a)/∂a = −1", "-a", callable=False),
+    Op("identity", "=", torch.clone, "∂a/∂a = 1", "a name for a value: d = a", callable=False),
+    # Functions.
+    Op("exp", "exp", torch.exp, "d/dx eˣ = eˣ", "exponential"),
+    Op("log", "log", torch.log, "d/dx ln x = 1/x", "natural logarithm"),
+    Op("sqrt", "√", torch.sqrt, "d/dx √x = 1/(2√x)", "square root"),
+    Op("abs", "abs", torch.abs, "d/dx |x| = sign(x)", "absolute value"),
+    Op("sin", "sin", torch.sin, "d/dx sin x = cos x", "sine"),
+    Op("cos", "cos", torch.cos, "d/dx cos x = −sin x", "cosine"),
+    Op("tan", "tan", torch.tan, "d/dx tan x = 1 + tan²x", "tangent"),
+    Op("tanh", "tanh", torch.tanh, "d/dx tanh x = 1 − tanh²x", "hyperbolic tangent"),
+    Op("sigmoid", "σ", torch.sigmoid, "d/dx σ(x) = σ(x)(1 − σ(x))", "logistic sigmoid"),
+    Op("relu", "relu", torch.relu, "d/dx relu(x) = 1 if x > 0 else 0", "rectified linear unit"),
+    Op(
+        "leaky_relu",
+        "lrelu",
+        F.leaky_relu,
+        "d/dx = 1 if x > 0 else 0.01",
+        "leaky ReLU, slope 0.01 below zero",
+    ),
+    Op("gelu", "gelu", F.gelu, "d/dx x·Φ(x) = Φ(x) + x·φ(x)", "Gaussian error linear unit"),
+    Op("softplus", "softplus", F.softplus, "d/dx ln(1 + eˣ) = σ(x)", "ln(1 + eˣ)"),
+    Op(
+        "min",
+        "min",
+        _min,
+        "1 for the smallest argument, 0 for the others",
+        "min(x): smallest element; min(a, b): elementwise",
+        1,
+        2,
+        elementwise=True,
+    ),
+    Op(
+        "max",
+        "max",
+        _max,
+        "1 for the largest argument, 0 for the others",
+        "max(x): largest element; max(a, b): elementwise",
+        1,
+        2,
+        elementwise=True,
+    ),
+    Op(
+        "sum",
+        "Σ",
+        _reduce(torch.sum, torch.sum),
+        "∂(Σx)/∂xᵢ = 1",
+        "sum(x): all elements; sum(x, dim): along a dimension",
+        1,
+        2,
+        static_from=1,
+    ),
+    Op(
+        "mean",
+        "mean",
+        _reduce(torch.mean, torch.mean),
+        "∂(mean x)/∂xᵢ = 1/n",
+        "mean(x): all elements; mean(x, dim): along a dimension",
+        1,
+        2,
+        static_from=1,
+    ),
+    Op("transpose", "ᵀ", _transpose, "the gradient is transposed back", "transpose(x), x.T"),
+    Op(
+        "softmax",
+        "softmax",
+        _softmax,
+        "∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)",
+        "softmax(x) over the last dimension, softmax(x, dim)",
+        1,
+        2,
+        static_from=1,
+    ),
+    Op(
+        "log_softmax",
+        "log_softmax",
+        _log_softmax,
+        "∂/∂xⱼ = δᵢⱼ − softmax(x)ⱼ",
+        "log_softmax(x) over the last dimension, log_softmax(x, dim)",
+        1,
+        2,
+        static_from=1,
+    ),
+    Op(
+        "mse",
+        "MSE",
+        F.mse_loss,
+        "∂/∂pred = 2(pred − target)/n",
+        "mse(pred, target): mean squared error",
+        2,
+        2,
+    ),
+    Op(
+        "bce",
+        "BCE",
+        F.binary_cross_entropy,
+        "∂/∂p = (p − y)/(p(1 − p))/n",
+        "bce(p, target): binary cross-entropy of probabilities p in [0, 1]",
+        2,
+        2,
+    ),
+    Op(
+        "cross_entropy",
+        "CE",
+        _cross_entropy,
+        "∂/∂logits = (softmax(logits) − onehot(y))/n",
+        "cross_entropy(logits, target): target as class indices or probabilities",
+        2,
+        2,
+    ),
+]
+
+OPS: dict[str, Op] = {op.name: op for op in _OPS}
+FUNCTIONS: dict[str, Op] = {op.name: op for op in _OPS if op.callable}

@@ -1,0 +1,42 @@
+"""The FastAPI application: pages, the JSON API, static files and offline API docs."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+
+from app.api.errors import BodySizeLimit, install_error_handlers
+from app.api.routes import graphs, pages
+from app.api.strict_json import StrictJSONResponse
+from app.settings import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DESCRIPTION = """
+Gradplay computes with real PyTorch autograd. Every answer is strict JSON: non-finite numbers
+are the strings `"NaN"`, `"Infinity"` and `"-Infinity"`. Every 4xx answer has the shape
+`{"error": {"type": str, "message": str}}`, plus `line`, `column` (1-based) and `span`
+(`[start, end)`, 0-based) when the problem is in the program text.
+
+See `GET /api/v1/limits` for every limit and its value.
+"""
+
+
+def create_app() -> FastAPI:
+    """Build the application."""
+    app = FastAPIOffline(
+        title="Gradplay API",
+        version="1",
+        description=DESCRIPTION,
+        default_response_class=StrictJSONResponse,
+    )
+    install_error_handlers(app)
+    app.include_router(graphs.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,62 @@
+"""The limits every training run is held to (each one is listed in GET /api/v1/datasets)."""
+
+from dataclasses import asdict, dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class TrainLimits:
+    """Caps on one run and on the server's runs; defaults suit a 2-core laptop."""
+
+    max_samples: int = field(default=10_000, metadata={"doc": "rows in one dataset"})
+    max_features: int = field(default=1_000, metadata={"doc": "input columns of one dataset"})
+    max_data_elements: int = field(
+        default=2_000_000, metadata={"doc": "rows × columns of one dataset"}
+    )
+    max_classes: int = field(default=20, metadata={"doc": "classes of a classification set"})
+    max_csv_bytes: int = field(default=2_000_000, metadata={"doc": "bytes of an uploaded CSV"})
+    max_parameters: int = field(default=200_000, metadata={"doc": "weights and biases of a model"})
+    max_hidden_layers: int = field(default=8, metadata={"doc": "hidden layers of an MLP"})
+    max_units: int = field(default=1_024, metadata={"doc": "units of one hidden layer"})
+    max_epochs: int = field(default=20_000, metadata={"doc": "epochs of one run"})
+    max_steps: int = field(default=1_000_000, metadata={"doc": "parameter updates of one run"})
+    max_run_seconds: float = field(
+        default=900.0, metadata={"doc": "seconds one run may spend training (paused time excluded)"}
+    )
+    max_active_runs: int = field(
+        default=64, metadata={"doc": "runs not yet finished (running or paused) at once"}
+    )
+    max_stored_runs: int = field(
+        default=200, metadata={"doc": "runs kept in memory, finished ones included"}
+    )
+    abandoned_after_seconds: float = field(
+        default=300.0,
+        metadata={"doc": "a run nobody has read or steered for this long is stopped"},
+    )
+    keep_finished_seconds: float = field(
+        default=1_800.0, metadata={"doc": "a finished run is forgotten after this long"}
+    )
+    max_frames_per_second: float = field(
+        default=30.0, metadata={"doc": "frames one run streams per second"}
+    )
+    frame_ring: int = field(
+        default=8, metadata={"doc": "latest frames kept per run for a reader that falls behind"}
+    )
+    max_frame_weights: int = field(
+        default=5_000,
+        metadata={"doc": "parameters above which frames give per-layer summaries, not matrices"},
+    )
+    max_grid_resolution: int = field(
+        default=100, metadata={"doc": "cells per side of a decision-boundary or landscape grid"}
+    )
+    max_path_points: int = field(
+        default=1_000, metadata={"doc": "points of the descent path a frame carries (thinned)"}
+    )
+    worker_threads: int = field(default=2, metadata={"doc": "threads that train runs"})
+
+    def describe(self) -> dict[str, dict[str, object]]:
+        """Every limit with its value and meaning, for the catalogue."""
+        values = asdict(self)
+        return {f.name: {"value": values[f.name], "doc": f.metadata["doc"]} for f in fields(self)}
+
+
+LIMITS = TrainLimits()
