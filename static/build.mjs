@@ -1,0 +1,25 @@
+// Bundles the page entry points in static/src into static/dist (git-ignored) and copies
+// the CSS the bundled libraries need. Run by `npm run build` (scripts/setup calls it).
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "dist");
+mkdirSync(dist, { recursive: true });
+
+await build({
+  entryPoints: {
+    graph: join(here, "src/graph/main.js"),
+  },
+  outdir: dist,
+  bundle: true,
+  format: "esm",
+  target: "es2020",
+  minify: true,
+  sourcemap: true,
+  logLevel: "warning",
+});
+
+copyFileSync(join(here, "../node_modules/uplot/dist/uPlot.min.css"), join(dist, "uPlot.min.css"));

@@ -1,0 +1,243 @@
+// The Graph lab's page controller: holds the view state, asks the API, feeds the widgets.
+import { ApiError, getJson, postJson } from "../common/api.js";
+import { Animator } from "./animator.js";
+import { ChainRulePanel } from "./chain-rule.js";
+import { DescentPanel } from "./descent-panel.js";
+import { Editor } from "./editor.js";
+import { EXAMPLES, ExamplesMenu } from "./examples.js";
+import { GraphView } from "./graph-view.js";
+import { InputsPanel } from "./inputs-panel.js";
+import { NudgePanel } from "./nudge-panel.js";
+import { guessInputs } from "./program-names.js";
+import { readHash, writeHash } from "./url-state.js";
+
+const $ = (sel) => document.querySelector(sel);
+/** Pause after the last keystroke before the program is sent (ms). */
+const TYPING_DEBOUNCE_MS = 200;
+/** Value a new input starts with. */
+const NEW_INPUT_VALUE = 1;
+
+const view = { source: "", values: {}, output: null, dtype: "float32", selected: null, example: null };
+let graph = null;
+let ops = { symbols: {}, rules: {}, functions: new Set() };
+let frame = null; // what an animation or replay shows instead of the plain graph
+
+const graphView = new GraphView($("#graph"), { onSelect: (id) => select(id) });
+const editor = new Editor($("#editor"), { onInput: (source) => { view.source = source; view.example = null; examples.update(view); schedule(TYPING_DEBOUNCE_MS); } });
+const inputs = new InputsPanel($("#inputs .panel-body"), { onChange: (name, value) => { view.values[name] = value; schedule(0); } });
+const animator = new Animator($("#animator"), { onFrame: (f) => { frame = f; drawGraph(); } });
+const chain = new ChainRulePanel($("#chain .panel-body"));
+const nudge = new NudgePanel($("#nudge .panel-body"), { onNudge: runNudge });
+const descent = new DescentPanel($("#descent .panel-body"), { onRun: runDescent, onFrame: showDescentFrame });
+const examples = new ExamplesMenu($("#examples"), { onPick: loadExample });
+const outputSelect = $("#output");
+const dtypeSelect = $("#dtype");
+
+outputSelect.addEventListener("change", () => { view.output = outputSelect.value || null; schedule(0); });
+dtypeSelect.addEventListener("change", () => { view.dtype = dtypeSelect.value; schedule(0); });
+$("#share").addEventListener("click", async () => {
+  writeHash(view);
+  try { await navigator.clipboard.writeText(location.href); $("#share").textContent = "Link copied"; } catch { $("#share").textContent = "Link in address bar"; }
+  setTimeout(() => ($("#share").textContent = "Copy link"), 1500);
+});
+
+/** For the tests and the curious: the last draw time and the current view. */
+window.gradplay = { get lastDrawMs() { return graphView.lastDrawMs; }, get graph() { return graph; }, view, graphView, load: (v) => load(v) };
+
+function loadExample(example) {
+  load({ source: example.source, values: example.values, output: null, selected: null, dtype: "float32", example: example.id });
+  descent.update({ params: example.params, settings: example.descent });
+}
+
+function load(v) {
+  Object.assign(view, v);
+  dtypeSelect.value = view.dtype;
+  editor.update({ source: view.source, error: null, highlight: null });
+  examples.update(view);
+  schedule(0);
+}
+
+let timer = null;
+let inFlight = false;
+let again = false;
+let generation = 0;
+
+function schedule(delay) {
+  clearTimeout(timer);
+  timer = setTimeout(evaluate, delay);
+}
+
+/** Evaluate the current view; while a request is out, the newest view waits its turn. */
+async function evaluate() {
+  if (inFlight) { again = true; return; }
+  inFlight = true;
+  const mine = ++generation;
+  try {
+    await evaluateNow();
+  } finally {
+    inFlight = false;
+    if (again) { again = false; evaluate(); }
+  }
+  return mine;
+}
+
+async function evaluateNow() {
+  if (!view.source.trim()) {
+    graph = null;
+    editor.update({ error: null, highlight: null });
+    render();
+    return;
+  }
+  // Send exactly the program's inputs: guessed from the text, corrected by the server's answer.
+  const names = guessInputs(view.source, ops.functions);
+  let values = pick(view.values, names);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      const answer = await postJson("/api/v1/graphs/evaluate", body(values));
+      accept(answer);
+      return;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const d = err.detail;
+      const missing = d.type === "missing_value" && /input (\S+?)\.?$/.exec(d.message);
+      const unknown = d.type === "unknown_value" && /named (\S+?)\.?$/.exec(d.message);
+      if (missing) { values = { ...values, [missing[1]]: view.values[missing[1]] ?? NEW_INPUT_VALUE }; continue; }
+      if (unknown) { values = { ...values }; delete values[unknown[1]]; continue; }
+      if (d.type === "invalid_output" || (view.output && /output/i.test(d.message) && !d.span)) {
+        if (view.output) { view.output = null; continue; }
+      }
+      showError(d);
+      return;
+    }
+  }
+}
+
+function body(values) {
+  const b = { source: view.source, values, dtype: view.dtype };
+  if (view.output) b.output = view.output;
+  return b;
+}
+
+function pick(values, names) {
+  const out = {};
+  for (const n of names) out[n] = n in values ? values[n] : NEW_INPUT_VALUE;
+  return out;
+}
+
+function accept(answer) {
+  for (const n of answer.nodes) n.symbol = ops.symbols[n.op] || n.op;
+  graph = answer;
+  const inputNodes = graph.nodes.filter((n) => n.kind === "input");
+  const values = {};
+  for (const n of inputNodes) values[n.id] = n.id in view.values ? view.values[n.id] : n.value;
+  view.values = values;
+  if (view.selected && !graph.nodes.some((n) => n.id === view.selected)) view.selected = null;
+  editor.update({ error: null, highlight: highlightOf(view.selected) });
+  $("#graph").classList.remove("stale");
+  render();
+}
+
+function showError(detail) {
+  editor.update({ error: detail, highlight: null });
+  $("#graph").classList.add("stale");
+  descent.update({});
+}
+
+function highlightOf(id) {
+  const node = graph?.nodes.find((n) => n.id === id);
+  return node?.span || null;
+}
+
+function select(id) {
+  view.selected = id;
+  editor.update({ highlight: highlightOf(id) });
+  chain.update({ graph, selected: id, rules: ops.rules });
+  drawGraph();
+  writeHash(view);
+}
+
+function render() {
+  const inputNodes = graph ? graph.nodes.filter((n) => n.kind === "input") : [];
+  inputs.update({ inputs: inputNodes.map((n) => ({ name: n.id, shape: n.shape })), values: view.values });
+  const assigned = graph ? graph.nodes.filter((n) => n.name && n.kind === "op").map((n) => n.name) : [];
+  outputSelect.replaceChildren(...assigned.map((n) => new Option(n, n)));
+  outputSelect.value = graph?.output || "";
+  nudge.update({ inputs: inputNodes.filter((n) => !n.shape.length).map((n) => n.id), output: graph?.output });
+  descent.update({ inputs: inputNodes.map((n) => n.id) });
+  animator.update({ graph });
+  chain.update({ graph, selected: view.selected, rules: ops.rules });
+  drawGraph();
+  writeHash(view);
+}
+
+function drawGraph() {
+  graphView.update({ graph, selected: view.selected, ...(frame || {}) });
+}
+
+async function runNudge(input, epsilon) {
+  try {
+    const answer = await postJson("/api/v1/graphs/evaluate", { ...body(pick(view.values, Object.keys(view.values))), nudge: { input, epsilon } });
+    nudge.update({ output: answer.output, result: answer.nudge });
+  } catch (err) {
+    nudge.update({ result: null });
+    if (err instanceof ApiError) showError(err.detail); else throw err;
+  }
+}
+
+async function runDescent({ params, steps, optimizer }) {
+  const request = {
+    source: view.source,
+    values: view.values,
+    params,
+    objective: graph?.output || view.output,
+    steps,
+    record_every: Math.max(1, Math.floor(steps / 200)),
+    optimizer,
+    dtype: view.dtype,
+  };
+  try {
+    const result = await postJson("/api/v1/graphs/optimize", request);
+    descent.update({ result });
+    lastDescent = result;
+  } catch (err) {
+    if (err instanceof ApiError) descent.update({ error: err.detail.message }); else throw err;
+  }
+}
+
+let lastDescent = null;
+
+/** Show one history entry on the graph: the parameters' values and the objective; null ends it. */
+function showDescentFrame(entry) {
+  if (!graph) return;
+  if (entry === null) {
+    frame = null;
+    if (lastDescent?.params) Object.assign(view.values, lastDescent.params);
+    schedule(0);
+    return;
+  }
+  const values = new Map(graph.nodes.map((n) => [n.id, n.value]));
+  for (const [name, v] of Object.entries(entry.params || {})) values.set(name, v);
+  values.set(graph.output, entry.loss);
+  frame = { values, grads: new Map(), activeNode: graph.output };
+  drawGraph();
+}
+
+async function start() {
+  try {
+    const catalogue = await getJson("/api/v1/ops");
+    for (const op of catalogue.ops) {
+      ops.symbols[op.name] = op.symbol;
+      ops.rules[op.name] = op.rule;
+      if (op.callable) ops.functions.add(op.name);
+    }
+  } catch { /* the page still works; names just show the op's id */ }
+  const fromUrl = readHash();
+  if (fromUrl) {
+    load(fromUrl);
+    if (fromUrl.example) examples.update(fromUrl);
+  } else {
+    loadExample(structuredClone(EXAMPLES[0]));
+  }
+}
+
+start();
