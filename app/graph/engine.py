@@ -28,7 +28,7 @@ class Limits:
     max_dims: int = 8  # dimensions of one input value
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     """One use of `source` as argument `argument` of `target`."""
 
@@ -114,8 +114,6 @@ def _shape(t: Tensor) -> list[int]:
 def _check_shapes(node: Node, args: list[Tensor], source: str, limits: Limits) -> None:
     """Refuse mismatched or oversized shapes before torch allocates anything."""
     op = OPS[node.op or ""]
-    if all(a.dim() == 0 for a in args):
-        return
     if op.elementwise and len(args) == 2:
         try:
             out = torch.broadcast_shapes(args[0].shape, args[1].shape)
@@ -197,7 +195,8 @@ def forward(
             )
         else:
             args = [values[i] for i in node.inputs]
-            _check_shapes(node, args, program.source, limits)
+            if any(a.dim() for a in args):
+                _check_shapes(node, args, program.source, limits)
             try:
                 out = OPS[node.op or ""].fn(*args, *node.static_args)
             except (RuntimeError, ValueError, IndexError) as exc:
@@ -283,38 +282,23 @@ def evaluate(
         out = vals[output_id]
         seed: Literal["scalar", "sum"] = "scalar" if out.numel() == 1 else "sum"
 
-        # Autograd calls these hooks as gradients pass through each op: what flows in is the
-        # node's gradient (fan-in already summed), what flows out are the edges' contributions.
-        arriving: dict[str, Tensor] = {}
-        leaving: dict[str, tuple[Tensor | None, ...]] = {}
-
-        def capture(node_id: str) -> Any:
-            def hook(
-                grad_inputs: tuple[Tensor | None, ...], grad_outputs: tuple[Tensor, ...]
-            ) -> None:
-                arriving[node_id] = grad_outputs[0]
-                leaving[node_id] = grad_inputs
-
-            return hook
-
-        for node in program.nodes:
-            fn = vals[node.id].grad_fn
-            if node.kind == "op" and fn is not None:
-                fn.register_hook(capture(node.id))
+        # One backward pass of autograd's engine, asked for the gradient at every node (the
+        # fan-in sums included); leaves and nodes the output doesn't depend on get zeros.
+        tensors = [vals[n.id] for n in program.nodes]
         try:
-            out.backward(torch.ones_like(out), retain_graph=True)
+            found = torch.autograd.grad(
+                out, tensors, torch.ones_like(out), retain_graph=True, allow_unused=True
+            )
         except RuntimeError as exc:
             raise GraphError(
                 f"the gradient can't be computed: {str(exc).splitlines()[0]}", "value_error"
             ) from None
         clock.check()
-
-        grads: dict[str, Tensor] = {}
-        for node in program.nodes:
-            t = vals[node.id]
-            g = t.grad if node.kind != "op" else arriving.get(node.id)
-            grads[node.id] = torch.zeros_like(t) if g is None else g.detach()
-        edges = _edges(program, vals, grads, leaving)
+        grads = {
+            n.id: torch.zeros_like(t) if g is None else g
+            for n, t, g in zip(program.nodes, tensors, found, strict=True)
+        }
+        edges = _edges(program, vals, grads)
     seconds = time.perf_counter() - clock.start
     result = Evaluation(program, output_id, dtype, seed, vals, grads, edges, seconds=seconds)
     if nudge is not None:
@@ -322,47 +306,66 @@ def evaluate(
     return result
 
 
-def _edges(
-    program: Program,
-    vals: dict[str, Tensor],
-    grads: dict[str, Tensor],
-    leaving: dict[str, tuple[Tensor | None, ...]],
-) -> list[Edge]:
-    """One edge per use; local derivative and contribution where both ends are scalars."""
+def _edges(program: Program, vals: dict[str, Tensor], grads: dict[str, Tensor]) -> list[Edge]:
+    """One edge per use; local derivative and contribution where both ends are scalars.
+
+    The contributions are what the target's own backward function (autograd's) sends to each
+    argument given the target's gradient; the local derivative is that divided by the
+    gradient, or the backward function's answer to an upstream of 1 where the gradient is 0."""
     edges: list[Edge] = []
-    for node in program.nodes:
-        if node.kind != "op":
-            continue
-        target = vals[node.id]
-        scalar_target = target.dim() == 0
-        upstream = float(grads[node.id]) if scalar_target else math.nan
-        flows = leaving.get(node.id)
-        if flows is not None and len(flows) != len(node.inputs):
-            flows = None
-        for k, src in enumerate(node.inputs):
-            local = contribution = None
-            if scalar_target and vals[src].dim() == 0:
-                if (
-                    flows is not None
-                    and flows[k] is not None
-                    and math.isfinite(upstream)
-                    and upstream != 0
-                ):
-                    contribution = float(flows[k])  # type: ignore[arg-type]
-                    local = contribution / upstream
-                else:
-                    local = _local_grad(target, [vals[i] for i in node.inputs], k)
-                    contribution = upstream * local
-            edges.append(Edge(src, node.id, k, local, contribution))
+    flows: list[Tensor] = []  # contributions to convert, in one stack
+    flows_at: list[tuple[Edge, str]] = []
+    scalar = {node_id: t.dim() == 0 for node_id, t in vals.items()}
+    with torch.no_grad():
+        for node in program.nodes:
+            if node.kind != "op":
+                continue
+            node_id, inputs = node.id, node.inputs
+            if not scalar[node_id]:
+                edges.extend(Edge(src, node_id, k, None, None) for k, src in enumerate(inputs))
+                continue
+            sent = _backward_of(vals[node_id], grads[node_id], [vals[i] for i in inputs])
+            for k, src in enumerate(inputs):
+                edge = Edge(src, node_id, k, None, None)
+                edges.append(edge)
+                if scalar[src]:
+                    flow = sent[k]
+                    flows.append(_NAN if flow is None else flow)
+                    flows_at.append((edge, node_id))
+    if not flows:
+        return edges
+    targets = list(dict.fromkeys(target for _, target in flows_at))
+    upstream = dict(zip(targets, torch.stack([grads[i] for i in targets]).tolist(), strict=True))
+    for (edge, target), contribution in zip(flows_at, torch.stack(flows).tolist(), strict=True):
+        up = upstream[target]
+        if math.isfinite(up) and up != 0 and not math.isnan(contribution):
+            edge.contribution, edge.local_grad = contribution, contribution / up
+        else:
+            t = vals[target]
+            args = [vals[i] for i in program.node(target).inputs]
+            with torch.no_grad():
+                local = _backward_of(t, torch.ones_like(t), args)[edge.argument]
+            edge.local_grad = float(local) if local is not None else 0.0
+            edge.contribution = up * edge.local_grad
     return edges
 
 
-def _local_grad(target: Tensor, args: list[Tensor], k: int) -> float:
-    """∂target/∂args[k] by autograd, for edges no gradient flowed through."""
-    if not args[k].requires_grad:
-        return 0.0
-    (g,) = torch.autograd.grad(target, [args[k]], retain_graph=True, allow_unused=True)
-    return 0.0 if g is None else float(g)
+_NAN = torch.tensor(math.nan, dtype=torch.float64)
+
+
+def _backward_of(target: Tensor, upstream: Tensor, args: list[Tensor]) -> tuple[Tensor | None, ...]:
+    """What the target's backward function sends to each argument, for a given upstream.
+
+    Composite ops (several torch functions, such as cross_entropy) ask autograd.grad instead,
+    so the answer is always one entry per argument."""
+    fn = target.grad_fn
+    if fn is None:
+        return (None,) * len(args)
+    if len(fn.next_functions) == len(args):
+        sent = fn(upstream)  # type: ignore[operator]  # a Node is callable: its backward
+        return sent if type(sent) is tuple else (sent,)
+    with torch.enable_grad():
+        return torch.autograd.grad(target, args, upstream, retain_graph=True, allow_unused=True)
 
 
 def _nudge(

@@ -1,9 +1,11 @@
 """Graph endpoints: HTTP in, core call, JSON out. No maths here."""
 
+import functools
 from typing import Any
 
 import torch
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
 from app.api.schemas.graphs import (
     EvaluateRequest,
@@ -23,6 +25,7 @@ from app.graph.program import Program, parse_program
 from app.settings import settings
 
 router = APIRouter(prefix="/api/v1", tags=["graphs"])
+INLINE_MAX_CHARS = 400  # programs up to this long, on scalars, are evaluated on the event loop
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"description": "the request body is over the size limit"},
@@ -53,7 +56,9 @@ def _limits() -> Limits:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _parse(source: str) -> Program:
+    """Parsed programs are kept: a slider drag re-sends the same text with new values."""
     return parse_program(
         source,
         max_chars=settings.max_source_chars,
@@ -119,11 +124,23 @@ def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
     responses={200: {"model": EvaluateResponse}, **ERRORS},
     summary="Evaluate a program: every node's value and gradient",
 )
-def evaluate_program(body: EvaluateRequest) -> StrictJSONResponse:
+async def evaluate_program(body: EvaluateRequest) -> StrictJSONResponse:
     """Forward pass, then backward from `output` (seeded with ones when it is a tensor).
 
     With `nudge`, the input is moved by ε and the output's actual change is compared with the
     change the gradient predicts (`gradient · ε`)."""
+    # A short program on numbers takes well under a millisecond: it runs on the event loop
+    # (a thread hop would cost more than the work, see bench/). Anything else runs on a worker
+    # thread, so one heavy request never stalls another user's page.
+    small = len(body.source) <= INLINE_MAX_CHARS and all(
+        isinstance(v, int | float) for v in body.values.values()
+    )
+    if small:
+        return _evaluate(body)
+    return await run_in_threadpool(_evaluate, body)
+
+
+def _evaluate(body: EvaluateRequest) -> StrictJSONResponse:
     program = _parse(body.source)
     ev = evaluate(
         program,
