@@ -176,7 +176,7 @@ export function backwardFrames(graph) {
         grads.set(source.id, source.grad);
         partialIds.delete(source.id);
         if (got.length > 1 && got.every((c) => typeof c === "number")) {
-          caption += `; fan-in: ${partial(output, source)} = ${got.map(fmt).join(" + ").replace(/\+ −/g, "− ")} = ${fmt(source.grad)}`;
+          caption += `; fan-in: ${partial(output, source)} = ${got.map((c) => fmt(c)).join(" + ").replace(/\+ −/g, "− ")} = ${fmt(source.grad)}`;
         }
       } else {
         const numeric = got.every((c) => typeof c === "number");

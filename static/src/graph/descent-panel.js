@@ -53,7 +53,11 @@ export class DescentPanel {
    * (the optimize answer to plot and replay), `state.error` (message).
    */
   update({ inputs, params, settings, result, error }) {
-    if (inputs) this.setInputs(inputs, params);
+    if (params) this.defaultParams = params; // ticked once the program's inputs are known
+    if (inputs) {
+      this.setInputs(inputs, this.defaultParams);
+      this.defaultParams = null;
+    }
     if (settings) {
       if (settings.optimizer) this.opt.value = settings.optimizer;
       if (settings.lr !== undefined) this.lr.value = String(settings.lr);

@@ -8,10 +8,10 @@ import {
 } from "d3-dag";
 
 /** Node box size in screen pixels (width along the flow, height across it). */
-export const NODE_W = 176;
-export const NODE_H = 96;
+export const NODE_W = 150;
+export const NODE_H = 92;
 /** Gap between layers: room for an edge and its local-derivative label. */
-const LAYER_GAP = 96;
+const LAYER_GAP = 66;
 /** Gap between nodes of the same layer. */
 const ROW_GAP = 34;
 

@@ -30,10 +30,10 @@ export function nodeMarkup(node, x, y) {
 <text class="title" x="14" y="31" style="font-size:${titleSize}px">${escapeXml(title)}</text>
 <text class="badge" x="${NODE_W - 12}" y="27" text-anchor="end">${escapeXml(badge)}</text>
 <text class="row-label" x="14" y="${ROW_VALUE_Y}">value</text>
-<g class="heat heat-value" transform="translate(60,${ROW_VALUE_Y - 16})"></g>
+<g class="heat heat-value" transform="translate(12,${ROW_VALUE_Y - 17})"></g>
 <text class="num num-value" x="${NODE_W - 14}" y="${ROW_VALUE_Y}" text-anchor="end"></text>
 <text class="row-label" x="14" y="${ROW_GRAD_Y}">grad</text>
-<g class="heat heat-grad" transform="translate(60,${ROW_GRAD_Y - 16})"></g>
+<g class="heat heat-grad" transform="translate(12,${ROW_GRAD_Y - 17})"></g>
 <text class="num num-grad" x="${NODE_W - 14}" y="${ROW_GRAD_Y}" text-anchor="end"></text>
 </g>`;
 }
@@ -62,12 +62,12 @@ export function paintNode(refs, { value, grad, partial, maxAbsGrad }) {
   writeNumber(refs.value, refs.heatValue, value, false);
   writeNumber(refs.grad, refs.heatGrad, grad, true, partial);
   const g = grad === undefined ? undefined : Array.isArray(grad) ? summary(grad).mean : grad;
-  if (g === undefined || g === null) {
+  if (g === undefined || g === null || refs.g.classList.contains("kind-const")) {
     refs.box.style.fill = "";
     refs.box.style.stroke = "";
   } else {
     const t = Math.sign(g) * magnitude(g, maxAbsGrad);
-    refs.box.style.fill = diverging(t * 0.42);
+    refs.box.style.fill = diverging(t * 0.32);
     refs.box.style.stroke = g === 0 ? "" : signColour(g);
   }
 }
@@ -100,7 +100,7 @@ function drawHeatmap(group, value) {
   const nRows = rows.length;
   const nCols = Math.max(...rows.map((r) => (Array.isArray(r) ? r.length : 1)));
   const maxAbs = Math.max(1e-12, ...flatten(value).filter(Number.isFinite).map(Math.abs));
-  const cell = Math.max(2, Math.min(10, Math.floor(Math.min(44 / nCols, 22 / nRows))));
+  const cell = Math.max(2, Math.min(10, Math.floor(Math.min(58 / nCols, 22 / nRows))));
   const ns = "http://www.w3.org/2000/svg";
   rows.forEach((row, i) => {
     (Array.isArray(row) ? flatten(row) : [row]).forEach((v, j) => {

@@ -8,7 +8,7 @@ import { layoutGraph, NODE_H, NODE_W } from "./graph-layout.js";
 import { nodeMarkup, nodeRefs, paintNode } from "./graph-node.js";
 
 /** Smallest zoom the first view uses: below it the numbers are unreadable on a projector. */
-const MIN_READABLE_SCALE = 0.4;
+const MIN_READABLE_SCALE = 0.5;
 
 export class GraphView {
   /** `onSelect(nodeId | null)` is called when a node (or the background) is clicked. */
@@ -21,7 +21,7 @@ export class GraphView {
     container.classList.add("graph-view");
     container.innerHTML = `<svg class="graph-svg" role="img" aria-label="computation graph">
 <defs><marker id="gv-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#6b7280"/></marker></defs>
-<g class="viewport"><g class="edges"></g><g class="edge-labels"></g><g class="nodes"></g></g></svg>
+<g class="viewport"><g class="edges"></g><g class="nodes"></g><g class="edge-labels"></g></g></svg>
 <div class="graph-tools"><button type="button" class="fit" title="Fit the whole graph">Fit</button><span class="legend"><i class="neg"></i>grad &lt; 0 <i class="pos"></i>grad &gt; 0</span></div>
 <div class="graph-empty">Type a program to see its graph.</div>`;
     this.svg = container.querySelector("svg");
@@ -131,7 +131,7 @@ export class GraphView {
     const W = box.width || 800;
     const H = box.height || 600;
     const pad = 40;
-    let k = Math.min(1.25, (W - pad) / this.size.width, (H - pad) / this.size.height);
+    let k = Math.min(1.6, (W - pad) / this.size.width, (H - pad) / this.size.height);
     let tx = (W - this.size.width * k) / 2;
     let ty = (H - this.size.height * k) / 2;
     if (!animate && k < MIN_READABLE_SCALE) {
