@@ -227,10 +227,13 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
 
     def _static_int(self, node_id: str, fname: str) -> int:
         node = next((n for n in reversed(self.nodes) if n.id == node_id), None)
+        # A named constant (`d = 1; sum(m, d)`) stays a node: later statements may use it.
+        keep = node is not None and node.name is not None
         if node is not None and node.kind == "op" and node.op == "neg":
             inner = next(n for n in self.nodes if n.id == node.inputs[0])
             if inner.kind == "const" and inner.const is not None and inner.const.is_integer():
-                self.nodes = [n for n in self.nodes if n.id not in (node.id, inner.id)]
+                if not keep:
+                    self.nodes = [n for n in self.nodes if n.id not in (node.id, inner.id)]
                 return -int(inner.const)
         if (
             node is None
@@ -245,7 +248,8 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
                 span[1],
                 f"the dimension of {fname} must be a whole number such as 0 or -1.",
             )
-        self.nodes = [n for n in self.nodes if n.id != node_id]
+        if not keep:
+            self.nodes = [n for n in self.nodes if n.id != node_id]
         return int(node.const)
 
     # -- statements
@@ -341,16 +345,22 @@ def _syntax_error(source: str, exc: UnexpectedInput) -> GraphError:
         text = token.value if token is not None else ""
         end = pos + max(len(text), 1)
         if ttype == "RPAR":
-            msg = "there is a ')' without a matching '('." if "RPAR" not in expected else ""
-            if not msg:
-                msg = "an operand is missing before ')'."
+            # Parentheses still open in this statement: `()` or `(a +)` lacks an operand.
+            stmt_start = max(source.rfind("\n", 0, pos), source.rfind(";", 0, pos)) + 1
+            still_open = source.count("(", stmt_start, pos) > source.count(")", stmt_start, pos)
+            msg = (
+                "an operand is missing before ')'."
+                if "RPAR" in expected or still_open
+                else "there is a ')' without a matching '('."
+            )
         elif ttype == "EQUAL":
             msg = (
                 "'=' can only follow the name at the start of a statement."
                 if "EQUAL" not in expected
                 else ""
             )
-        elif "EQUAL" in expected:
+        elif "EQUAL" in expected or not expected & {"NUMBER", "LPAR", "PLUS", "MINUS", "RPAR"}:
+            # After the name (expects '=') or at the start of a statement (expects a name).
             msg = "a statement must assign a name, like z = 2*(a - b) + c."
         elif ttype == "NUMBER" and "NUMBER" not in expected:
             msg = f"a number can't follow here without an operator; write *{text}."

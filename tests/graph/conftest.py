@@ -1,0 +1,35 @@
+"""Helpers for the graph tests: parse with the server's limits, evaluate into plain numbers."""
+
+from typing import Any
+
+import pytest
+import torch
+
+from app.graph.engine import Evaluation, evaluate
+from app.graph.program import Program, parse_program
+from app.settings import settings
+
+
+def parse(source: str) -> Program:
+    """Parse with the limits the server uses."""
+    return parse_program(
+        source,
+        max_chars=settings.max_source_chars,
+        max_statements=settings.max_statements,
+        max_nodes=settings.max_nodes,
+    )
+
+
+def run(source: str, values: dict[str, Any], **kwargs: Any) -> Evaluation:
+    """Parse and evaluate."""
+    return evaluate(parse(source), values, **kwargs)
+
+
+def as_tensor(value: Any) -> torch.Tensor:
+    """A request value as a float64 tensor for the oracle."""
+    return torch.tensor(value, dtype=torch.float64)
+
+
+@pytest.fixture(autouse=True)
+def _deterministic() -> None:
+    torch.manual_seed(0)
