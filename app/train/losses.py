@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
+from torch.nn import functional
 
 from app.graph.errors import GraphError
 
@@ -25,32 +25,34 @@ ANY_REAL = frozenset({"none", "sigmoid", "tanh"})
 
 LOSSES: dict[str, LossSpec] = {
     "mse": LossSpec(
-        F.mse_loss, "any number", ANY_REAL | {"softmax"}, "real", "mean((y − y′)²)"
+        functional.mse_loss, "any number", ANY_REAL | {"softmax"}, "real", "mean((y − y′)²)"
     ),
-    "l1": LossSpec(F.l1_loss, "any number", ANY_REAL | {"softmax"}, "real", "mean(|y − y′|)"),
+    "l1": LossSpec(
+        functional.l1_loss, "any number", ANY_REAL | {"softmax"}, "real", "mean(|y − y′|)"
+    ),
     "bce": LossSpec(
-        F.binary_cross_entropy,
+        functional.binary_cross_entropy,
         "a probability between 0 and 1 (a sigmoid output)",
         frozenset({"sigmoid"}),
         "binary",
         "−y·log(y′) − (1−y)·log(1−y′), for y = 0 or 1",
     ),
     "bce_with_logits": LossSpec(
-        F.binary_cross_entropy_with_logits,
+        functional.binary_cross_entropy_with_logits,
         "a raw score (logit): the loss applies the sigmoid itself",
         frozenset({"none"}),
         "binary",
         "BCE of sigmoid(score), computed stably",
     ),
     "nll": LossSpec(
-        F.nll_loss,
+        functional.nll_loss,
         "log-probabilities (a log_softmax output)",
         frozenset({"log_softmax"}),
         "class_index",
         "−log_prob[true class]",
     ),
     "cross_entropy": LossSpec(
-        F.cross_entropy,
+        functional.cross_entropy,
         "raw scores (logits), one per class: the loss applies log_softmax itself",
         frozenset({"none"}),
         "class_index",
@@ -129,7 +131,7 @@ def prepare_targets(y: torch.Tensor, *, loss: str, task: str, n_classes: int) ->
         return y.long()
     if n_classes == 2:
         return y.float().unsqueeze(1)
-    return F.one_hot(y.long(), n_classes).float()
+    return functional.one_hot(y.long(), n_classes).float()
 
 
 def regularization(*, kind: str, rate: float, weights: list[torch.Tensor]) -> torch.Tensor:

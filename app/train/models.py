@@ -5,10 +5,11 @@ Parameters are initialised from a `torch.Generator` seeded by the run's seed (th
 concurrent threads never share the global random state.
 """
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -66,10 +67,15 @@ class Network(nn.Module):
         self.sizes = sizes
         self.activation_names = activations
         self.output_name = output
-        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:], strict=False))
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
         self.activations = nn.ModuleList(ACTIVATIONS[a]() for a in activations)
         self.dropout = SeededDropout(dropout, generator) if dropout > 0 else None
         self.output = OUTPUTS[output]()
+
+    @property
+    def linears(self) -> list[nn.Linear]:
+        """The linear layers, first to last."""
+        return [cast(nn.Linear, layer) for layer in self.layers]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         last = len(self.layers) - 1
@@ -210,7 +216,7 @@ def build_model(
 ) -> Network:
     """Build the network and initialise it from `seed` (then from `init`, where given)."""
     sizes = [n_inputs, *spec.hidden, n_outputs]
-    n_params = sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+    n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
     if n_params > LIMITS.max_parameters:
         raise LimitError(
             f"the model would have {n_params} parameters; the limit is {LIMITS.max_parameters}"
@@ -224,7 +230,7 @@ def build_model(
         generator=generator,
     )
     with torch.no_grad():
-        for layer in model.layers:
+        for layer in model.linears:
             # The same distribution as nn.Linear.reset_parameters, from our own generator.
             nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
             bound = 1 / math.sqrt(layer.in_features)
@@ -237,9 +243,9 @@ def build_model(
                     "model_error",
                 )
             if key in ("w", "b"):
-                layer = model.layers[0]
+                layer = model.linears[0]
                 _fill(layer.weight if key == "w" else layer.bias, value, key)
             else:
                 index, which = key.removeprefix("layer").split(".")
-                _fill(getattr(model.layers[int(index) - 1], which), value, key)
+                _fill(getattr(model.linears[int(index) - 1], which), value, key)
     return model

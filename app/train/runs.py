@@ -1,0 +1,443 @@
+"""The run registry: runs train in worker threads (never on the event loop), are steered by
+commands between updates, stream their events, and are capped and cleaned up.
+
+A few worker threads (one per core) share all runs: each takes the next ready run, trains it
+for a short slice, emits its frames and events, and puts it back in line. Pausing just leaves
+a run out of line, so a paused run costs no CPU; commands never wait for a slice to end.
+"""
+
+import heapq
+import itertools
+import math
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import torch
+
+from app.graph.errors import GraphError, LimitError
+from app.train.events import EventLog
+from app.train.limits import LIMITS, TrainLimits
+from app.train.trainer import StepOutcome, TrainConfig, Trainer
+
+Status = Literal["running", "paused", "finished", "diverged", "stopped"]
+ACTIVE: frozenset[str] = frozenset({"running", "paused", "diverged"})
+
+SLICE_SECONDS = 0.02  # a worker trains one run this long before taking the next in line
+
+
+@dataclass
+class Pace:
+    """How fast a run goes and how often it is drawn (changeable while it runs)."""
+
+    frames_per_second: float = 10.0  # frames streamed per second while someone reads
+    steps_per_frame: int | None = None  # updates between frames; None = as fast as possible
+
+
+@dataclass
+class Run:
+    """One training run: its trainer, status, history and event log."""
+
+    id: str
+    config: TrainConfig
+    trainer: Trainer
+    pace: Pace
+    log: EventLog
+    status: Status = "paused"
+    reason: str | None = None
+    flags: list[str] = field(default_factory=list)  # e.g. "overfitting"
+    history: list[dict[str, Any]] = field(default_factory=list)
+    created: float = field(default_factory=time.monotonic)
+    last_seen: float = field(default_factory=time.monotonic)  # last request about this run
+    ended: float | None = None
+    train_seconds: float = 0.0  # time spent training (paused time excluded)
+    readers: int = 0  # SSE streams open on this run
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # Commands for the worker, applied between updates.
+    pending_lr: float | None = None
+    pending_batch_size: tuple[int | None] | None = None
+    steps_wanted: int = 0  # single steps asked for while paused
+    scheduled: bool = False  # in line or being trained (so no two workers share it)
+    next_frame_at: float = 0.0  # when the next frame is due (unpaced runs)
+    next_tick: float = 0.0  # when a paced run does its next chunk of steps_per_frame updates
+    chunk_left: int = 0  # updates left in a paced run's current chunk
+
+    def touch(self) -> None:
+        """Mark the run as looked after (it is not abandoned)."""
+        self.last_seen = time.monotonic()
+
+
+class RunRegistry:
+    """All runs of this process, and the worker threads that train them."""
+
+    def __init__(self, limits: TrainLimits = LIMITS) -> None:
+        self.limits = limits
+        self._runs: dict[str, Run] = {}
+        self._lock = threading.Lock()
+        self._ready: deque[Run] = deque()
+        self._timers: list[tuple[float, int, Run]] = []
+        self._counter = itertools.count()
+        self._wake = threading.Condition(self._lock)
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        self._next_sweep = 0.0
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def _start_workers(self) -> None:
+        if self._threads:
+            return
+        for i in range(self.limits.worker_threads):
+            thread = threading.Thread(target=self._work, name=f"train-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def close(self) -> None:
+        """Stop the workers (runs stay readable)."""
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
+
+    def create(self, config: TrainConfig, *, pace: Pace | None = None, start: bool = True) -> Run:
+        """Build a run (data, model, optimizer) and start it; raises on a bad configuration."""
+        self.sweep()
+        with self._lock:
+            active = sum(r.status in ACTIVE for r in self._runs.values())
+        if active >= self.limits.max_active_runs:
+            raise LimitError(
+                f"{active} runs are already going (the limit is {self.limits.max_active_runs}); "
+                "stop one first"
+            )
+        pace = pace or Pace()
+        self._check_pace(pace)
+        trainer = Trainer(config)
+        run = Run(
+            id=uuid.uuid4().hex[:12],
+            config=config,
+            trainer=trainer,
+            pace=pace,
+            log=EventLog(frame_ring=self.limits.frame_ring),
+        )
+        self._emit_frame(run)
+        with self._lock:
+            if len(self._runs) >= self.limits.max_stored_runs:
+                raise LimitError(f"the server holds {len(self._runs)} runs; try again later")
+            self._runs[run.id] = run
+        self._set_status(run, "running" if start else "paused", None)
+        if start:
+            self._schedule(run)
+        return run
+
+    def get(self, run_id: str) -> Run:
+        """The run with this id; touching it keeps it from being treated as abandoned."""
+        run = self._runs.get(run_id)
+        if run is None:
+            raise GraphError(
+                f"there is no run {run_id!r} (finished runs are forgotten)", "not_found"
+            )
+        run.touch()
+        return run
+
+    def runs(self) -> list[Run]:
+        """Every run held, oldest first."""
+        with self._lock:
+            return list(self._runs.values())
+
+    # --- commands ------------------------------------------------------------------------
+
+    def pause(self, run_id: str) -> Run:
+        """Stop updating after the current one; the run can resume or step."""
+        run = self.get(run_id)
+        with run.lock:
+            if run.status == "running":
+                self._set_status(run, "paused", "paused by request")
+        return run
+
+    def resume(self, run_id: str) -> Run:
+        """Continue a paused (or diverged, if its parameters are still finite) run."""
+        run = self.get(run_id)
+        with run.lock:
+            if run.status == "diverged":
+                if not all(bool(torch.isfinite(p).all()) for p in run.trainer.model.parameters()):
+                    raise GraphError(
+                        "the parameters are no longer finite numbers, so this run cannot go on: "
+                        "start a new run with a smaller learning rate",
+                        "run_state",
+                    )
+                run.trainer.first_loss = None  # measure blow-ups from here on
+            elif run.status != "paused":
+                raise GraphError(f"the run is {run.status}; only a paused run resumes", "run_state")
+            self._set_status(run, "running", None)
+        self._schedule(run)
+        return run
+
+    def step(self, run_id: str, *, count: int = 1) -> Run:
+        """Perform `count` updates of a paused run, then stay paused."""
+        run = self.get(run_id)
+        if not 1 <= count <= 10_000:
+            raise GraphError("count must be 1 to 10000", "limit_exceeded")
+        with run.lock:
+            if run.status != "paused":
+                raise GraphError(f"the run is {run.status}; pause it to step", "run_state")
+            run.steps_wanted += count
+        self._schedule(run)
+        return run
+
+    def stop(self, run_id: str) -> Run:
+        """End the run for good; it stays readable."""
+        run = self.get(run_id)
+        with run.lock:
+            if run.status in ACTIVE:
+                self._set_status(run, "stopped", "stopped by request")
+                if not run.scheduled:  # else the worker draws the last frame
+                    self._emit_frame(run)
+        return run
+
+    def change(
+        self,
+        run_id: str,
+        *,
+        lr: float | None = None,
+        batch_size: tuple[int | None] | None = None,
+        pace: Pace | None = None,
+    ) -> Run:
+        """Live changes: learning rate (next update), batch size (next epoch), pace (now)."""
+        run = self.get(run_id)
+        if lr is not None and not (math.isfinite(lr) and 0 < lr <= 1e6):
+            raise GraphError("lr must be a positive number (at most 1e6)", "optimizer_error")
+        if batch_size is not None and batch_size[0] is not None and batch_size[0] < 1:
+            raise GraphError(
+                "batch_size must be at least 1 (or null for the whole set)", "limit_exceeded"
+            )
+        if pace is not None:
+            self._check_pace(pace)
+        with run.lock:
+            if run.status not in ACTIVE:
+                raise GraphError(f"the run is {run.status}; it can no longer change", "run_state")
+            if lr is not None:
+                run.pending_lr = lr
+            if batch_size is not None:
+                run.pending_batch_size = batch_size
+            if pace is not None:
+                run.pace = pace
+                run.next_frame_at = run.chunk_left = 0
+            if not run.scheduled:
+                self._apply_pending(run)
+        if run.status == "running":
+            self._schedule(run)  # a slower pace may have a timer far away
+        return run
+
+    def _check_pace(self, pace: Pace) -> None:
+        if not 0 < pace.frames_per_second <= self.limits.max_frames_per_second:
+            raise LimitError(
+                f"frames_per_second must be above 0 and at most {self.limits.max_frames_per_second}"
+            )
+        if pace.steps_per_frame is not None and not 1 <= pace.steps_per_frame <= 100_000:
+            raise LimitError("steps_per_frame must be 1 to 100000 (or null: as fast as possible)")
+
+    def _apply_pending(self, run: Run) -> None:
+        """Hand queued changes to the trainer (called with run.lock held, never mid-update)."""
+        if run.pending_lr is not None:
+            run.trainer.set_lr(run.pending_lr)
+            run.pending_lr = None
+        if run.pending_batch_size is not None:
+            run.trainer.set_batch_size(run.pending_batch_size[0])
+            run.pending_batch_size = None
+
+    # --- events --------------------------------------------------------------------------
+
+    def _set_status(self, run: Run, status: Status, reason: str | None) -> None:
+        run.status, run.reason = status, reason
+        if status not in ACTIVE:
+            run.ended = time.monotonic()
+        run.log.append("status", {"status": status, "reason": reason, "flags": run.flags})
+        run.log.notify()
+
+    def _emit_frame(self, run: Run) -> None:
+        run.log.append("frame", run.trainer.frame())
+        run.next_frame_at = time.monotonic() + 1 / run.pace.frames_per_second
+
+    def _record(self, run: Run, outcome: StepOutcome) -> None:
+        if outcome.history is not None:
+            run.history.append(outcome.history)
+            run.log.append("step", outcome.history)
+        if outcome.overfitting:
+            run.flags.append("overfitting")
+            run.log.append(
+                "status", {"status": run.status, "reason": outcome.overfitting, "flags": run.flags}
+            )
+
+    # --- scheduling ----------------------------------------------------------------------
+
+    def _schedule(self, run: Run, at: float | None = None) -> None:
+        with self._wake:
+            if run.scheduled:
+                return
+            run.scheduled = True
+            if at is None:
+                self._ready.append(run)
+            else:
+                heapq.heappush(self._timers, (at, next(self._counter), run))
+            self._start_workers()
+            self._wake.notify()
+
+    def _next_run(self) -> Run | None:
+        with self._wake:
+            while not self._closed:
+                now = time.monotonic()
+                while self._timers and self._timers[0][0] <= now:
+                    self._ready.append(heapq.heappop(self._timers)[2])
+                if self._ready:
+                    return self._ready.popleft()
+                wait = self._timers[0][0] - now if self._timers else 1.0
+                self._wake.wait(timeout=min(wait, 1.0))
+        return None
+
+    def _work(self) -> None:
+        torch.set_num_threads(1)  # tiny tensors: threads cost more than they give on 2 cores
+        while (run := self._next_run()) is not None:
+            if time.monotonic() >= self._next_sweep:
+                self._next_sweep = time.monotonic() + 5.0
+                self.sweep()
+            again_at = self._train_slice(run)
+            with self._wake:
+                run.scheduled = False
+            if again_at is not None:
+                self._schedule(run, at=again_at)
+
+    def _train_slice(self, run: Run) -> float | None:
+        """Train `run` for one slice; returns when it wants to go again (None: not now)."""
+        started = time.monotonic()
+        deadline = started + SLICE_SECONDS
+        try:
+            with run.lock:
+                self._apply_pending(run)
+            while True:
+                with run.lock:
+                    stepping = run.status == "paused" and run.steps_wanted > 0
+                    if run.status != "running" and not stepping:
+                        self._emit_frame(run)
+                        return None
+                    if stepping:
+                        run.steps_wanted -= 1
+                    self._apply_pending(run)
+                outcome = run.trainer.step()
+                self._record(run, outcome)
+                now = time.monotonic()
+                if outcome.diverged or outcome.finished:
+                    with run.lock:
+                        if outcome.diverged:
+                            self._set_status(run, "diverged", outcome.diverged)
+                        elif run.status in ACTIVE:
+                            self._set_status(run, "finished", outcome.finished)
+                        self._emit_frame(run)
+                    return None
+                if run.train_seconds + (now - started) > self.limits.max_run_seconds:
+                    with run.lock:
+                        self._set_status(
+                            run,
+                            "stopped",
+                            f"reached the limit of {self.limits.max_run_seconds:g} s of training",
+                        )
+                        self._emit_frame(run)
+                    return None
+                if stepping:
+                    if run.steps_wanted == 0:
+                        self._emit_frame(run)
+                        return None
+                    continue
+                per_frame = run.pace.steps_per_frame
+                if per_frame is not None:
+                    run.chunk_left = (run.chunk_left or per_frame) - 1
+                    if run.chunk_left <= 0:
+                        # Paced: one chunk per frame tick; the next tick keeps the beat.
+                        run.next_tick = max(run.next_tick + 1 / run.pace.frames_per_second, now)
+                        if run.readers:
+                            self._emit_frame(run)
+                        return run.next_tick
+                elif run.readers and now >= run.next_frame_at:
+                    self._emit_frame(run)
+                if now >= deadline:
+                    return now
+        finally:
+            run.train_seconds += time.monotonic() - started
+            run.log.notify()
+
+    # --- housekeeping --------------------------------------------------------------------
+
+    def sweep(self) -> None:
+        """Stop abandoned runs and forget runs that ended long ago."""
+        now = time.monotonic()
+        for run in self.runs():
+            idle = now - run.last_seen
+            if (
+                run.status in ACTIVE
+                and not run.readers
+                and idle > self.limits.abandoned_after_seconds
+            ):
+                with run.lock:
+                    self._set_status(
+                        run, "stopped", f"abandoned: nobody read or steered it for {idle:.0f} s"
+                    )
+            elif run.ended is not None and now - run.ended > self.limits.keep_finished_seconds:
+                with self._lock:
+                    self._runs.pop(run.id, None)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def state(self, run: Run) -> dict[str, Any]:
+        """The run as GET /api/v1/runs/{id} describes it."""
+        trainer = run.trainer
+        latest = run.history[-1] if run.history else {}
+        return {
+            "id": run.id,
+            "status": run.status,
+            "reason": run.reason,
+            "flags": list(run.flags),
+            "epoch": trainer.epoch,
+            "step": trainer.step_count,
+            "metrics": {**latest, "batch_loss": trainer.last.loss if trainer.last else None},
+            "lr": run.pending_lr if run.pending_lr is not None else trainer.lr,
+            "batch_size": trainer.batch_size,
+            "frames_per_second": run.pace.frames_per_second,
+            "steps_per_frame": run.pace.steps_per_frame,
+            "train_seconds": round(run.train_seconds, 3),
+            "last_event_id": run.log.last_id,
+            "resolved": {
+                "loss": trainer.loss_name,
+                "output": trainer.spec.output,
+                "features": trainer.features,
+                "task": trainer.data.task,
+                "n_classes": trainer.data.n_classes,
+                "n_train": trainer.n_train,
+                "n_val": len(trainer.val_idx),
+                "parameters": sum(p.numel() for p in trainer.model.parameters()),
+            },
+        }
+
+    def points(self, run: Run) -> dict[str, Any]:
+        """The run's data in raw input units, split as it trains, for drawing points."""
+        trainer = run.trainer
+        data = trainer.data
+        y = data.y if data.y.dim() == 1 else data.y[:, 0]
+        return {
+            "input_names": list(data.input_names),
+            "task": data.task,
+            "train": {"x": data.x[trainer.train_idx].tolist(), "y": y[trainer.train_idx].tolist()},
+            "val": {"x": data.x[trainer.val_idx].tolist(), "y": y[trainer.val_idx].tolist()},
+            "unknown": data.unknown_x.tolist() if data.unknown_x is not None else [],
+        }
+
+
+def with_updates(config: TrainConfig, **changes: Any) -> TrainConfig:
+    """A copy of `config` with `changes` (for tests and presets)."""
+    return replace(config, **changes)
+
+
+REGISTRY = RunRegistry()
