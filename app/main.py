@@ -19,8 +19,22 @@ are the strings `"NaN"`, `"Infinity"` and `"-Infinity"`. Every 4xx answer has th
 `{"error": {"type": str, "message": str}}`, plus `line`, `column` (1-based) and `span`
 (`[start, end)`, 0-based) when the problem is in the program text.
 
-See `GET /api/v1/limits` for every limit and its value.
+## Limits
+
+Each limit answers a 4xx `limit_exceeded` (413 `request_too_large` for the body) when
+exceeded; `GET /api/v1/limits` lists them too. Each can be changed with its `GRADPLAY_*`
+environment variable.
+
 """
+
+
+def _limits_markdown() -> str:
+    fields = type(settings).model_fields
+    return "\n".join(
+        f"- `{name}` = {getattr(settings, name):,}: {field.description}"
+        for name, field in fields.items()
+        if name.startswith("max_")
+    )
 
 
 def create_app() -> FastAPI:
@@ -28,7 +42,7 @@ def create_app() -> FastAPI:
     app = FastAPIOffline(
         title="Gradplay API",
         version="1",
-        description=DESCRIPTION,
+        description=DESCRIPTION + _limits_markdown(),
         default_response_class=StrictJSONResponse,
     )
     install_error_handlers(app)
