@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app.api.errors import BodySizeLimit, install_error_handlers
-from app.api.routes import graphs, pages
+from app.api.routes import graphs, pages, runs
 from app.api.strict_json import StrictJSONResponse
 from app.settings import settings
 
@@ -47,6 +47,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(graphs.router)
+    app.include_router(runs.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)

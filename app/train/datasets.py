@@ -497,3 +497,20 @@ def split_indices(*, n: int, val_fraction: float, seed: int) -> tuple[torch.Tens
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     n_val = min(round(n * val_fraction), n - 1)
     return order[n_val:], order[:n_val]
+
+
+def describe_points(
+    data: Dataset, *, train_idx: torch.Tensor, val_idx: torch.Tensor
+) -> dict[str, Any]:
+    """The points in the data's own units, split, for the page to draw."""
+    y = data.y if data.y.dim() == 1 else data.y[:, 0]
+    return {
+        "input_names": list(data.input_names),
+        "target_names": list(data.target_names),
+        "task": data.task,
+        "n_classes": data.n_classes,
+        "features": feature_names(data.input_names),
+        "train": {"x": data.x[train_idx].tolist(), "y": y[train_idx].tolist()},
+        "val": {"x": data.x[val_idx].tolist(), "y": y[val_idx].tolist()},
+        "unknown": data.unknown_x.tolist() if data.unknown_x is not None else [],
+    }

@@ -128,7 +128,9 @@ def _logistic_output(loss: str) -> str:
 
 
 MODELS: dict[str, ModelKind] = {
-    "linear": ModelKind("y = w·x + b: one linear layer, no activation.", False, _output_for_loss),
+    "linear": ModelKind(
+        "y = w·x + b: one linear layer; its output is any real number.", False, lambda loss: "none"
+    ),
     "perceptron": ModelKind(
         "One linear unit; it predicts class 1 where w·x + b > 0 (a step), trained on its score.",
         False,

@@ -1,112 +1,40 @@
-"""Optimizers: one table from the public name to a `torch.optim` class and its hyperparameters.
-
-The request shape is the one of POST /api/v1/graphs/optimize: `{"name": "adam", "lr": 0.03, ...}`.
-"""
+"""Optimizers of a run: the graph lab's table (app.graph.optimizers.OPTIMIZERS), so a run and
+POST /api/v1/graphs/optimize accept the same names and the same `{"name", "lr", ...}` shape."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from app.graph.errors import GraphError
+from app.graph.optimizers import OPTIMIZERS, optimizer_settings
+
+DEFAULT_LR = 0.01  # used when a run's optimizer gives no lr
+
+__all__ = ["DEFAULT_LR", "OPTIMIZERS", "build_optimizer", "optimizer_kwargs", "set_lr"]
 
 
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """A `torch.optim` class, the settings a request may give (with defaults), fixed ones."""
-
-    cls: type[torch.optim.Optimizer]
-    hyper: dict[str, Any]  # name → default; `lr` is always allowed
-    fixed: dict[str, Any]
-    doc: str
-
-
-DEFAULT_LR = 0.01
-
-OPTIMIZERS: dict[str, OptimizerSpec] = {
-    "sgd": OptimizerSpec(
-        torch.optim.SGD,
-        {"momentum": 0.0, "weight_decay": 0.0},
-        {},
-        "θ ← θ − lr·∇L (plain gradient descent on each batch)",
-    ),
-    "momentum": OptimizerSpec(
-        torch.optim.SGD,
-        {"momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0},
-        {},
-        "SGD with a velocity: v ← μ·v + ∇L, θ ← θ − lr·v",
-    ),
-    "nesterov": OptimizerSpec(
-        torch.optim.SGD,
-        {"momentum": 0.9, "weight_decay": 0.0},
-        {"nesterov": True},
-        "SGD with Nesterov momentum (looks ahead along the velocity)",
-    ),
-    "rmsprop": OptimizerSpec(
-        torch.optim.RMSprop,
-        {"alpha": 0.99, "eps": 1e-8, "momentum": 0.0, "weight_decay": 0.0},
-        {},
-        "divides each step by a running RMS of recent gradients",
-    ),
-    "adagrad": OptimizerSpec(
-        torch.optim.Adagrad,
-        {"lr_decay": 0.0, "eps": 1e-10, "weight_decay": 0.0},
-        {},
-        "divides each step by the root of the sum of all past squared gradients",
-    ),
-    "adam": OptimizerSpec(
-        torch.optim.Adam,
-        {"betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False},
-        {},
-        "momentum and RMS scaling with bias correction",
-    ),
-}
-
-
-def optimizer_kwargs(config: dict[str, Any]) -> tuple[OptimizerSpec, dict[str, Any]]:
-    """The spec and the full keyword arguments for `config`, each value checked."""
-    name = config.get("name", "sgd")
-    spec = OPTIMIZERS.get(name)
-    if spec is None:
-        raise GraphError(
-            f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}", "optimizer_error"
-        )
-    unknown = set(config) - {"name", "lr", *spec.hyper}
-    if unknown:
-        raise GraphError(
-            f"optimizer {name!r} has no setting {', '.join(sorted(unknown))} "
-            f"(settings: lr, {', '.join(spec.hyper)})",
-            "optimizer_error",
-        )
-    lr = config.get("lr", DEFAULT_LR)
-    if isinstance(lr, bool) or not isinstance(lr, int | float) or not lr > 0 or lr > 1e6:
-        raise GraphError("lr must be a positive number (at most 1e6)", "optimizer_error")
-    kwargs: dict[str, Any] = {"lr": float(lr)}
-    for key, default in spec.hyper.items():
-        value = config.get(key, default)
-        if key == "betas":
-            value = tuple(float(b) for b in value)
-            if len(value) != 2 or not all(0 <= b < 1 for b in value):
-                raise GraphError("betas are two numbers in [0, 1)", "optimizer_error")
-        elif isinstance(default, bool):
-            value = bool(value)
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise GraphError(f"{key} must be a number ≥ 0", "optimizer_error")
-        kwargs[key] = value
-    return spec, {**kwargs, **spec.fixed}
+def optimizer_kwargs(config: dict[str, Any]) -> tuple[type[torch.optim.Optimizer], dict[str, Any]]:
+    """The torch class and keyword arguments for `config` (`name` defaults to sgd)."""
+    settings = {k: v for k, v in config.items() if k != "name"}
+    settings.setdefault("lr", DEFAULT_LR)
+    name = str(config.get("name", "sgd"))
+    kwargs = optimizer_settings(name, settings)
+    if not kwargs["lr"] <= 1e6:
+        raise GraphError("the learning rate lr must be at most 1e6.", "invalid_optimizer")
+    return OPTIMIZERS[name].cls, kwargs
 
 
 def build_optimizer(
     params: Iterable[torch.nn.Parameter], config: dict[str, Any]
 ) -> torch.optim.Optimizer:
     """The `torch.optim` optimizer named in `config` over `params`."""
-    spec, kwargs = optimizer_kwargs(config)
+    cls, kwargs = optimizer_kwargs(config)
     try:
         # foreach: one fused call per update instead of one per tensor (faster on small nets).
-        return spec.cls(params, **kwargs, foreach=True)  # type: ignore[call-arg]
-    except ValueError as exc:  # torch's own checks, e.g. nesterov needs momentum > 0
-        raise GraphError(f"optimizer {config.get('name')!r}: {exc}", "optimizer_error") from exc
+        return cls(params, **kwargs, foreach=True)  # type: ignore[call-arg]
+    except (ValueError, TypeError) as exc:  # torch's checks, e.g. nesterov needs momentum > 0
+        raise GraphError(f"optimizer {config.get('name')!r}: {exc}", "invalid_optimizer") from exc
 
 
 def set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import torch
 
 from app.graph.errors import GraphError, LimitError
+from app.train.datasets import describe_points
 from app.train.events import EventLog
 from app.train.limits import LIMITS, TrainLimits
 from app.train.trainer import StepOutcome, TrainConfig, Trainer
@@ -422,17 +423,9 @@ class RunRegistry:
         }
 
     def points(self, run: Run) -> dict[str, Any]:
-        """The run's data in raw input units, split as it trains, for drawing points."""
+        """The run's data in its own units, split as it trains, for drawing points."""
         trainer = run.trainer
-        data = trainer.data
-        y = data.y if data.y.dim() == 1 else data.y[:, 0]
-        return {
-            "input_names": list(data.input_names),
-            "task": data.task,
-            "train": {"x": data.x[trainer.train_idx].tolist(), "y": y[trainer.train_idx].tolist()},
-            "val": {"x": data.x[trainer.val_idx].tolist(), "y": y[trainer.val_idx].tolist()},
-            "unknown": data.unknown_x.tolist() if data.unknown_x is not None else [],
-        }
+        return describe_points(trainer.data, train_idx=trainer.train_idx, val_idx=trainer.val_idx)
 
 
 def with_updates(config: TrainConfig, **changes: Any) -> TrainConfig:

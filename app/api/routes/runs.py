@@ -1,0 +1,358 @@
+"""Training-run and dataset endpoints: HTTP in, core call, JSON out. No maths here."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.api.schemas.runs import (
+    DatasetPreview,
+    HistoryPublic,
+    PointsPublic,
+    RunCreate,
+    RunPatch,
+    RunPublic,
+    StepRequest,
+)
+from app.graph.errors import GraphError, LimitError
+from app.train import datasets as ds
+from app.train.limits import LIMITS
+from app.train.losses import LOSSES, REGULARIZERS
+from app.train.models import ACTIVATIONS, MODELS, OUTPUTS
+from app.train.optimizers import DEFAULT_LR, OPTIMIZERS
+from app.train.runs import ACTIVE, REGISTRY, Pace, Run
+from app.train.trainer import TrainConfig
+
+router = APIRouter(prefix="/api/v1", tags=["training"])
+
+KEEPALIVE_SECONDS = 15.0  # an SSE comment this often keeps proxies from closing a quiet stream
+MIN_FLUSH_SECONDS = 0.02  # a stream writes at most this often (events are batched meanwhile)
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such run"},
+    422: {
+        "description": "a bad configuration, a mismatch (e.g. BCE on an unbounded output) or "
+        "a limit",
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": {
+                        "type": "loss_mismatch",
+                        "message": "bce expects a probability between 0 and 1 (a sigmoid "
+                        "output), but the model's output is any real number …",
+                    }
+                }
+            }
+        },
+    },
+}
+
+
+def _public(run: Run) -> dict[str, Any]:
+    config = run.config
+    return {
+        **REGISTRY.state(run),
+        "config": {
+            "dataset": {k: v for k, v in config.dataset.items() if k != "text"},
+            "model": config.model,
+            "features": config.features,
+            "val_fraction": config.val_fraction,
+            "normalize": config.normalize,
+            "loss": config.loss,
+            "regularization": config.regularization,
+            "optimizer": config.optimizer,
+            "batch_size": config.batch_size,
+            "max_epochs": config.max_epochs,
+            "seed": config.seed,
+            "target_loss": config.target_loss,
+        },
+    }
+
+
+# --- catalogue and data ----------------------------------------------------------------------
+
+
+def _catalogue() -> dict[str, Any]:
+    datasets = []
+    for name, spec in ds.DATASETS.items():
+        entry: dict[str, Any] = {
+            "name": name,
+            "task": spec.task,
+            "doc": spec.doc,
+            "options": {
+                key: {
+                    "default": p.default,
+                    "kind": p.kind,
+                    "minimum": p.minimum,
+                    "maximum": p.maximum,
+                    "doc": p.doc,
+                }
+                for key, p in spec.params.items()
+            },
+        }
+        if name not in ("csv", "points", "random_regression"):
+            entry["features"] = ds.feature_names(ds.make_dataset(name, {}).input_names)
+        datasets.append(entry)
+    return {
+        "datasets": datasets,
+        "derived_features": "for inputs a and b: a^2, a*b, sin(a) (TensorFlow Playground's set)",
+        "models": {name: kind.doc for name, kind in MODELS.items()},
+        "activations": list(ACTIVATIONS),
+        "outputs": list(OUTPUTS),
+        "losses": {
+            name: {
+                "expects": s.expects,
+                "outputs": sorted(s.outputs),
+                "targets": s.targets,
+                "doc": s.doc,
+            }
+            for name, s in LOSSES.items()
+        },
+        "regularization": list(REGULARIZERS),
+        "optimizers": {
+            name: {"settings": ["lr", *kind.settings], "defaults": kind.defaults, "doc": kind.doc}
+            for name, kind in OPTIMIZERS.items()
+        },
+        "default_lr": DEFAULT_LR,
+        "run_options": {
+            name: {"default": prop.get("default"), "doc": prop.get("description")}
+            for name, prop in RunCreate.model_json_schema()["properties"].items()
+            if name not in ("dataset", "model")
+        },
+        "limits": LIMITS.describe(),
+    }
+
+
+CATALOGUE: dict[str, Any] | None = None
+
+
+@router.get("/datasets", summary="Catalogue: datasets, models, losses, optimizers and limits")
+async def datasets_catalogue() -> dict[str, Any]:
+    """Every dataset with its options and bounds, every model, loss and optimizer, every limit."""
+    global CATALOGUE
+    if CATALOGUE is None:
+        CATALOGUE = await run_in_threadpool(_catalogue)
+    return CATALOGUE
+
+
+def _preview(body: DatasetPreview) -> dict[str, Any]:
+    choice = body.dataset.model_dump()
+    data = ds.make_dataset(choice.pop("name"), choice)
+    train, val = ds.split_indices(n=len(data.x), val_fraction=body.val_fraction, seed=body.seed)
+    return ds.describe_points(data, train_idx=train, val_idx=val)
+
+
+@router.post(
+    "/datasets/preview", response_model=PointsPublic, responses=ERRORS, summary="A dataset's points"
+)
+async def preview_dataset(body: DatasetPreview) -> dict[str, Any]:
+    """The points of a dataset (and its split), to draw before training."""
+    return await run_in_threadpool(_preview, body)
+
+
+@router.post(
+    "/datasets/csv",
+    response_model=PointsPublic,
+    responses=ERRORS,
+    summary="Check an uploaded CSV",
+    openapi_extra={
+        "requestBody": {
+            "content": {"text/csv": {"example": "x1,x2,y\n2,8,5\n9,2,6\n4,3,?\n"}},
+            "required": True,
+        }
+    },
+)
+async def upload_csv(
+    request: Request,
+    target: Annotated[str, Query(description="column to predict; default the last")] = "",
+    task: Annotated[str, Query(description="auto, regression or classification")] = "auto",
+) -> dict[str, Any]:
+    """Validate a CSV (the body, as text/csv) and answer its points, or one error per bad row.
+
+    To train on it, create a run with `{"dataset": {"name": "csv", "text": <the CSV>}}`."""
+    raw = await request.body()
+    if len(raw) > LIMITS.max_csv_bytes:
+        raise LimitError(f"the CSV is larger than {LIMITS.max_csv_bytes} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GraphError("the CSV is not UTF-8 text", "csv_error") from exc
+    options = {"text": text, "target": target, "task": task}
+    body = DatasetPreview(dataset={"name": "csv", **options}, val_fraction=0.0)  # type: ignore[arg-type]
+    return await run_in_threadpool(_preview, body)
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def _create(body: RunCreate) -> Run:
+    config = TrainConfig(
+        dataset=body.dataset.model_dump(),
+        model=body.model.model_dump(),
+        features=body.features,
+        val_fraction=body.val_fraction,
+        normalize=body.normalize,
+        loss=body.loss,
+        regularization=body.regularization.model_dump() if body.regularization else None,
+        optimizer=body.optimizer.model_dump(),
+        batch_size=body.batch_size,
+        max_epochs=body.max_epochs,
+        seed=body.seed,
+        target_loss=body.target_loss,
+        grid_resolution=body.grid_resolution,
+        overfit_patience=body.overfit_patience,
+        divergence_factor=body.divergence_factor,
+    )
+    pace = Pace(frames_per_second=body.frames_per_second, steps_per_frame=body.steps_per_frame)
+    return REGISTRY.create(config, pace=pace, start=body.start)
+
+
+@router.post(
+    "/runs", status_code=201, response_model=RunPublic, responses=ERRORS, summary="Start a run"
+)
+async def create_run(body: RunCreate) -> dict[str, Any]:
+    """Build the data, model and optimizer, and start training in a worker thread."""
+    run = await run_in_threadpool(_create, body)
+    return _public(run)
+
+
+@router.get("/runs", summary="Every run held")
+async def list_runs() -> dict[str, Any]:
+    """Runs this server holds: id, status, epoch."""
+    return {
+        "runs": [
+            {"id": r.id, "status": r.status, "epoch": r.trainer.epoch, "step": r.trainer.step_count}
+            for r in REGISTRY.runs()
+        ]
+    }
+
+
+@router.get("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="A run's state")
+async def get_run(run_id: str) -> dict[str, Any]:
+    """Status, reason, epoch, step, configuration and the latest metrics."""
+    return _public(REGISTRY.get(run_id))
+
+
+@router.get(
+    "/runs/{run_id}/history", response_model=HistoryPublic, responses=ERRORS, summary="History"
+)
+async def get_history(
+    run_id: str,
+    since_epoch: Annotated[int, Query(ge=0, description="only epochs after this one")] = 0,
+) -> dict[str, Any]:
+    """One entry per epoch; `train_loss` is the mean of the losses computed before its updates."""
+    run = REGISTRY.get(run_id)
+    return {"steps": run.history[since_epoch:]}
+
+
+@router.get(
+    "/runs/{run_id}/data", response_model=PointsPublic, responses=ERRORS, summary="A run's points"
+)
+async def get_run_data(run_id: str) -> dict[str, Any]:
+    """The run's training and validation points in the data's units."""
+    run = REGISTRY.get(run_id)
+    return await run_in_threadpool(REGISTRY.points, run)
+
+
+@router.post("/runs/{run_id}/pause", response_model=RunPublic, responses=ERRORS)
+async def pause_run(run_id: str) -> dict[str, Any]:
+    """Pause after the current update."""
+    return _public(REGISTRY.pause(run_id))
+
+
+@router.post("/runs/{run_id}/resume", response_model=RunPublic, responses=ERRORS)
+async def resume_run(run_id: str) -> dict[str, Any]:
+    """Resume a paused run (or a diverged one whose parameters are still finite)."""
+    return _public(REGISTRY.resume(run_id))
+
+
+@router.post("/runs/{run_id}/step", response_model=RunPublic, responses=ERRORS)
+async def step_run(
+    run_id: str, body: Annotated[StepRequest | None, Body()] = None
+) -> dict[str, Any]:
+    """Perform `count` updates (default 1) of a paused run; it stays paused."""
+    return _public(REGISTRY.step(run_id, count=(body or StepRequest()).count))
+
+
+@router.post("/runs/{run_id}/stop", response_model=RunPublic, responses=ERRORS)
+async def stop_run(run_id: str) -> dict[str, Any]:
+    """End the run; it stays readable."""
+    return _public(REGISTRY.stop(run_id))
+
+
+@router.patch("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="Live changes")
+async def patch_run(run_id: str, body: RunPatch) -> dict[str, Any]:
+    """Change the learning rate (next update), batch size (next epoch) or pace (now)."""
+    run = REGISTRY.get(run_id)
+    lr = body.lr if body.optimizer is None or body.optimizer.lr is None else body.optimizer.lr
+    given = body.model_fields_set
+    pace = None
+    if given & {"frames_per_second", "steps_per_frame"}:
+        pace = Pace(
+            frames_per_second=body.frames_per_second or run.pace.frames_per_second,
+            steps_per_frame=body.steps_per_frame
+            if "steps_per_frame" in given
+            else run.pace.steps_per_frame,
+        )
+    batch = (body.batch_size,) if "batch_size" in given else None
+    return _public(REGISTRY.change(run_id, lr=lr, batch_size=batch, pace=pace))
+
+
+async def _stream(run: Run, last_id: int) -> AsyncIterator[str]:
+    flag = run.log.subscribe()
+    run.readers += 1
+    try:
+        yield "retry: 2000\n\n"
+        last_write = time.monotonic()
+        while True:
+            flag.clear()
+            run.touch()
+            events = run.log.since(last_id)
+            if events:
+                last_id = events[-1].id
+                yield "".join(e.text for e in events)
+                last_write = time.monotonic()
+                await asyncio.sleep(MIN_FLUSH_SECONDS)
+                continue
+            if run.status not in ACTIVE and not run.scheduled:
+                return  # everything is sent and nothing more will come
+            try:
+                await asyncio.wait_for(flag.wait(), timeout=KEEPALIVE_SECONDS)
+            except TimeoutError:
+                if time.monotonic() - last_write >= KEEPALIVE_SECONDS:
+                    yield ": keepalive\n\n"
+                    last_write = time.monotonic()
+    finally:
+        run.readers -= 1
+        run.log.unsubscribe(flag)
+
+
+@router.get(
+    "/runs/{run_id}/events",
+    responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}},
+    summary="Server-Sent Events: step, frame, status",
+)
+async def run_events(
+    run_id: str,
+    last_event_id: Annotated[str | None, Header(description="resume after this event id")] = None,
+    after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
+) -> StreamingResponse:
+    """`step` (one history entry), `frame` (what the page draws) and `status` events, each with
+    an `id`; reconnecting with `Last-Event-ID` resumes without gaps or repeats (frames are
+    snapshots: a reader that falls behind gets the newest ones). The stream ends after the
+    run's final events."""
+    run = REGISTRY.get(run_id)
+    start = after if after is not None else 0
+    if last_event_id is not None:
+        if not last_event_id.strip().isdigit():
+            raise GraphError("Last-Event-ID must be a whole number", "invalid_request")
+        start = int(last_event_id)
+    return StreamingResponse(
+        _stream(run, start),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,193 @@
+"""Schemas of the training-run and dataset endpoints (every number says its unit or meaning)."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DatasetChoice(BaseModel):
+    """A dataset of the catalogue by name, plus its options (see GET /api/v1/datasets)."""
+
+    model_config = ConfigDict(
+        extra="allow", json_schema_extra={"examples": [{"name": "spiral", "n_samples": 500}]}
+    )
+
+    name: str = Field(description="a dataset of the catalogue, e.g. spiral or thermometer")
+
+
+class ModelChoice(BaseModel):
+    """The model: its kind, hidden layers, activations, output, dropout and starting values."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"kind": "mlp", "hidden": [8, 8], "activation": "tanh"},
+                {"kind": "linear", "init": {"w": 1.0, "b": 0.0}},
+            ]
+        },
+    )
+
+    kind: Literal["linear", "perceptron", "logistic", "mlp"] = Field(description="model family")
+    hidden: list[int] = Field(default_factory=list, description="units of each hidden layer")
+    activation: str | list[str] = Field(
+        "relu", description="one activation for all hidden layers, or one per layer"
+    )
+    output: str = Field(
+        "auto",
+        description="output activation: auto (fits the loss), none, sigmoid, tanh, "
+        "softmax or log_softmax",
+    )
+    dropout: float = Field(0.0, ge=0, lt=1, description="probability of dropping a hidden unit")
+    init: dict[str, Any] | None = Field(
+        None, description="starting values: w and b for one layer, else layerN.weight/.bias"
+    )
+
+
+class Regularization(BaseModel):
+    """A penalty on the weights added to the loss."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["none", "l1", "l2"] = Field("none", description="l1: rate·Σ|w|, l2: rate·Σw²")
+    rate: float = Field(0.0, ge=0, description="the penalty's weight")
+
+
+class OptimizerChoice(BaseModel):
+    """A torch.optim optimizer, as in POST /api/v1/graphs/optimize."""
+
+    model_config = ConfigDict(
+        extra="allow", json_schema_extra={"examples": [{"name": "adam", "lr": 0.03}]}
+    )
+
+    name: str = Field("sgd", description="sgd, momentum, nesterov, rmsprop, adagrad, adam, …")
+    lr: float = Field(0.01, gt=0, description="learning rate")
+
+
+class RunCreate(BaseModel):
+    """Start a training run; every field but `dataset` and `model` has a default."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "dataset": {"name": "spiral", "n_samples": 500, "noise": 0.1, "seed": 0},
+                    "features": ["x1", "x2"],
+                    "val_fraction": 0.2,
+                    "normalize": False,
+                    "model": {"kind": "mlp", "hidden": [8, 8], "activation": "tanh"},
+                    "loss": "bce_with_logits",
+                    "regularization": {"kind": "l2", "rate": 0.001},
+                    "optimizer": {"name": "adam", "lr": 0.03},
+                    "batch_size": 10,
+                    "max_epochs": 1000,
+                    "seed": 0,
+                }
+            ]
+        },
+    )
+
+    dataset: DatasetChoice
+    model: ModelChoice
+    features: list[str] | None = Field(
+        None, description="inputs and derived features (x1^2, x1*x2, sin(x1), …); default: inputs"
+    )
+    val_fraction: float = Field(0.2, ge=0, lt=1, description="share of rows held out")
+    normalize: bool = Field(False, description="z-score features with the training split's stats")
+    loss: str = Field("auto", description="mse, l1, bce, bce_with_logits, nll, cross_entropy")
+    regularization: Regularization | None = None
+    optimizer: OptimizerChoice = Field(default_factory=OptimizerChoice)
+    batch_size: int | None = Field(None, ge=1, description="rows per update; null = all")
+    max_epochs: int = Field(1000, ge=1, description="the run finishes after this many epochs")
+    seed: int = Field(0, ge=0, description="seeds the split, initialisation, batches, dropout")
+    target_loss: float | None = Field(None, description="finish once train loss ≤ this")
+    grid_resolution: int = Field(50, ge=2, description="cells per side of frame grids")
+    overfit_patience: int = Field(20, ge=1, description="epochs of rising val loss to flag")
+    divergence_factor: float = Field(1e4, gt=1, description="loss × first loss that diverges")
+    frames_per_second: float = Field(10.0, gt=0, description="frames streamed per second")
+    steps_per_frame: int | None = Field(
+        None, ge=1, description="updates between frames (a speed); null = as fast as possible"
+    )
+    start: bool = Field(True, description="start training at once (false: created paused)")
+
+
+class OptimizerPatch(BaseModel):
+    """The optimizer settings that may change while a run goes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lr: float | None = Field(None, gt=0, description="new learning rate, from the next update")
+
+
+class RunPatch(BaseModel):
+    """Live changes to a run (absent fields stay as they are)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"optimizer": {"lr": 0.01}}]}
+    )
+
+    optimizer: OptimizerPatch | None = None
+    lr: float | None = Field(None, gt=0, description="shorthand for optimizer.lr")
+    batch_size: int | None = Field(
+        None, ge=1, description="rows per update from the next epoch; null = all"
+    )
+    frames_per_second: float | None = Field(None, gt=0, description="frames per second")
+    steps_per_frame: int | None = Field(None, ge=1, description="updates per frame; null = max")
+
+
+class StepRequest(BaseModel):
+    """Updates to perform on a paused run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(1, ge=1, le=10_000, description="number of updates")
+
+
+class RunPublic(BaseModel):
+    """A run's state."""
+
+    id: str
+    status: Literal["running", "paused", "finished", "diverged", "stopped"]
+    reason: str | None = Field(description="why it paused, diverged, finished or was flagged")
+    flags: list[str] = Field(description="notices such as overfitting")
+    epoch: int = Field(description="epochs completed")
+    step: int = Field(description="updates performed")
+    metrics: dict[str, Any] = Field(description="the latest history entry, plus batch_loss")
+    lr: float = Field(description="learning rate of the next update")
+    batch_size: int = Field(description="rows per update")
+    frames_per_second: float
+    steps_per_frame: int | None
+    train_seconds: float = Field(description="seconds spent training so far")
+    last_event_id: int = Field(description="id of the newest event of the stream")
+    resolved: dict[str, Any] = Field(description="choices made for 'auto' and the split sizes")
+    config: dict[str, Any] = Field(description="the configuration the run was created with")
+
+
+class HistoryPublic(BaseModel):
+    """One entry per epoch: epoch, step, train_loss, val_loss, accuracies, grad_norm, lr."""
+
+    steps: list[dict[str, Any]]
+
+
+class DatasetPreview(BaseModel):
+    """Ask for a dataset's points (to draw them before training)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataset: DatasetChoice
+    val_fraction: float = Field(0.2, ge=0, lt=1, description="share of rows held out")
+    seed: int = Field(0, ge=0, description="seed of the split")
+
+
+class PointsPublic(BaseModel):
+    """Points in the units of the data, split into training and validation rows."""
+
+    input_names: list[str]
+    target_names: list[str]
+    task: Literal["regression", "classification"]
+    n_classes: int
+    features: list[str] = Field(description="every feature this dataset offers")
+    train: dict[str, list[Any]] = Field(description="{x: rows of inputs, y: targets}")
+    val: dict[str, list[Any]]
+    unknown: list[list[float]] = Field(description="rows whose target is to be predicted")
