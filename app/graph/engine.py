@@ -270,8 +270,12 @@ def evaluate(
     dtype: DType = "float32",
     limits: Limits = Limits(),
     nudge: dict[str, Any] | None = None,
+    with_edges: bool = True,
 ) -> Evaluation:
-    """Forward + backward: every node's value and gradient, every edge's contribution."""
+    """Forward + backward: every node's value and gradient, every edge's contribution.
+
+    Without `with_edges`, edges carry no local derivative or contribution (a big graph's
+    values and gradients come faster)."""
     output_id = resolve_output(program, output)
     inputs = prepare_inputs(program, values, dtype=dtype, limits=limits)
     clock = _Clock(limits.max_seconds)
@@ -298,7 +302,15 @@ def evaluate(
             n.id: torch.zeros_like(t) if g is None else g
             for n, t, g in zip(program.nodes, tensors, found, strict=True)
         }
-        edges = _edges(program, vals, grads)
+        edges = (
+            _edges(program, vals, grads)
+            if with_edges
+            else [
+                Edge(src, n.id, k, None, None)
+                for n in program.nodes
+                for k, src in enumerate(n.inputs)
+            ]
+        )
     seconds = time.perf_counter() - clock.start
     result = Evaluation(program, output_id, dtype, seed, vals, grads, edges, seconds=seconds)
     if nudge is not None:

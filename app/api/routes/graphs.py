@@ -149,6 +149,7 @@ def _evaluate(body: EvaluateRequest) -> StrictJSONResponse:
         dtype=body.dtype,
         limits=_limits(),
         nudge=body.nudge.model_dump() if body.nudge else None,
+        with_edges=body.edge_grads,
     )
     return StrictJSONResponse(_evaluation_json(ev))
 

@@ -37,6 +37,9 @@ class EvaluateRequest(ProgramBase):
 
     output: str | None = Field(None, description="the name to differentiate; the last by default")
     nudge: NudgeRequest | None = Field(None, description="optional nudge experiment")
+    edge_grads: bool = Field(
+        True, description="false: skip edges' local_grad and contribution (faster, all null)"
+    )
 
     model_config = ConfigDict(
         extra="forbid",
