@@ -126,8 +126,6 @@ def oracle(e: Expr, env: dict[str, torch.Tensor], dtype: torch.dtype) -> torch.T
             fn = torch.sum if e.name == "sum" else torch.mean
             return fn(args[0]) if e.dim is None else fn(args[0], e.dim)
         return UNARY_FUNCTIONS[e.name](args[0])
-    if e.kind == "pow" and e.spelling in ("²", "³"):
-        return args[0] ** (2 if e.spelling == "²" else 3)
     return BINARY[e.kind](*args)
 
 
@@ -151,9 +149,9 @@ def scalar_expr(draw: st.DrawFn, inputs: list[str], depth: int = 4) -> Expr:
     if choice == "call":
         return Expr("call", (), [draw(sub)], name=draw(st.sampled_from(sorted(UNARY_FUNCTIONS))))
     if choice == "glyph":
-        return Expr(
-            "pow", (), [draw(sub), Expr("number", ())], spelling=draw(st.sampled_from("²³"))
-        )
+        glyph = draw(st.sampled_from("²³"))
+        exponent = Expr("number", (), number=2.0 if glyph == "²" else 3.0)
+        return Expr("pow", (), [draw(sub), exponent], spelling=glyph)
     if choice == "pow":
         exponent = Expr("number", (), number=draw(st.sampled_from([2.0, 3.0, 0.5, 1.0])))
         exp = draw(st.one_of(st.just(exponent), sub)) if draw(st.booleans()) else exponent
@@ -294,3 +292,37 @@ def input_values(draw: st.DrawFn, shapes: dict[str, tuple[int, ...]]) -> dict[st
         flat = [draw(magnitude) * (1 if draw(st.booleans()) else -1) for _ in range(n)]
         values[name] = torch.tensor(flat, dtype=torch.float64).reshape(shape).tolist()
     return values
+
+
+def single_assignment(program: TensorProgram, name_numbers: bool = True) -> TensorProgram:
+    """The same program with every operation (and every number) in a statement of its own, so
+    every node of the graph has a name the oracle can look up."""
+    statements: list[tuple[str, Expr]] = []
+    counter = 0
+
+    def flatten(e: Expr, top: str | None = None) -> Expr:
+        nonlocal counter
+        if e.kind in ("input", "name"):
+            return e
+        if e.kind == "number" and not name_numbers:
+            return e
+        args = list(e.args)
+        if e.kind == "pow" and e.spelling in ("²", "³"):
+            args = [flatten(args[0]), args[1]]  # the glyph's exponent is part of the glyph
+        else:
+            args = [flatten(a) for a in args]
+        flat = Expr(e.kind, e.shape, args, e.name, e.number, e.dim, e.spelling)
+        if e.kind == "call":
+            flat.name = e.name
+        name = top or f"n{counter}"
+        counter += 1
+        statements.append((name, flat))
+        return Expr("name", e.shape, name=name)
+
+    for name, e in program.statements:
+        result = flatten(e, top=name)
+        if result.kind != "name" or result.name != name:
+            statements.append(
+                (name, Expr("mul", e.shape, [Expr("number", (), number=1.0), result], spelling="*"))
+            )
+    return TensorProgram(statements, program.input_shapes)
