@@ -12,6 +12,7 @@ mkdirSync(dist, { recursive: true });
 await build({
   entryPoints: {
     graph: join(here, "src/graph/main.js"),
+    train: join(here, "src/train/main.js"),
   },
   outdir: dist,
   bundle: true,

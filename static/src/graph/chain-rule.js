@@ -20,7 +20,7 @@ export class ChainRulePanel {
     const { byId, incoming, outgoing, output } = indexGraph(graph);
     const node = byId.get(selected);
     const lines = [];
-    const head = `<p class="chain-node"><b>${esc(nodeName(node))}</b>${node.kind === "op" ? ` = ${esc(node.label)}` : ` (${node.kind})`}` +
+    const head = `<p class="chain-node"><b>${esc(nodeName(node))}</b>${node.kind === "op" && node.name ? ` = ${esc(node.label)}` : node.kind === "op" ? "" : ` (${node.kind})`}` +
       ` · value <b>${esc(valueText(node.value))}</b> · grad <b>${esc(valueText(node.grad))}</b></p>`;
     const reaches = new Set([output.id]);
     for (const n of [...graph.nodes].reverse()) {

@@ -84,7 +84,7 @@ export class ExamplesMenu {
   /** `onPick(example)` fires when an example is chosen. */
   constructor(select, { onPick = () => {} } = {}) {
     this.select = select;
-    select.replaceChildren(new Option("Choose…", ""), ...EXAMPLES.map((e) => new Option(e.title, e.id)));
+    select.replaceChildren(new Option("Examples…", ""), ...EXAMPLES.map((e) => new Option(e.title, e.id)));
     select.addEventListener("change", () => {
       const example = EXAMPLES.find((e) => e.id === select.value);
       if (example) onPick(structuredClone(example));

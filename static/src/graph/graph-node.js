@@ -91,6 +91,9 @@ function writeNumber(text, heat, x, isGrad, partial = false) {
   }
   text.classList.remove("tensor-num");
   text.textContent = (partial ? "Σ " : "") + fmt(x);
+  // Long numbers get a smaller font so they never run into the row's label.
+  const n = text.textContent.length;
+  text.style.fontSize = n <= 5 ? "" : n === 6 ? "19px" : n === 7 ? "17px" : "15px";
   text.style.fill = isGrad ? signColour(x) : "";
 }
 

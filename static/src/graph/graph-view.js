@@ -4,7 +4,7 @@
 import { select } from "d3-selection";
 import { zoom, zoomIdentity } from "d3-zoom";
 import { fmt } from "../common/format.js";
-import { layoutGraph, NODE_H, NODE_W } from "./graph-layout.js";
+import { layoutGraph, NODE_H, NODE_W, PROXY_H, PROXY_W } from "./graph-layout.js";
 import { nodeMarkup, nodeRefs, paintNode } from "./graph-node.js";
 
 /** Smallest zoom the first view uses: below it the numbers are unreadable on a projector. */
@@ -20,7 +20,7 @@ export class GraphView {
     this.lastDrawMs = null;
     container.classList.add("graph-view");
     container.innerHTML = `<svg class="graph-svg" role="img" aria-label="computation graph">
-<defs><marker id="gv-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#6b7280"/></marker></defs>
+<defs><marker id="gv-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="13" markerHeight="13" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#6b7280"/></marker></defs>
 <g class="viewport"><g class="edges"></g><g class="nodes"></g><g class="edge-labels"></g></g></svg>
 <div class="graph-tools"><button type="button" class="fit" title="Fit the whole graph">Fit</button><span class="legend"><i class="neg"></i>grad &lt; 0 <i class="pos"></i>grad &gt; 0</span></div>
 <div class="graph-empty">Type a program to see its graph.</div>`;
@@ -30,7 +30,7 @@ export class GraphView {
     select(this.svg).call(this.zoom).on("dblclick.zoom", null);
     container.querySelector(".fit").addEventListener("click", () => this.fit(true));
     this.svg.addEventListener("click", (ev) => {
-      const g = ev.target.closest(".node");
+      const g = ev.target.closest(".node, .proxy");
       this.onSelect(g ? g.dataset.id : null);
     });
   }
@@ -62,9 +62,10 @@ export class GraphView {
 
   draw(graph) {
     this.graph = graph;
-    const { width, height, positions, paths } = layoutGraph(graph.nodes, graph.edges);
+    const { width, height, positions, proxies, paths } = layoutGraph(graph.nodes, graph.edges);
     this.size = { width, height };
     this.positions = positions;
+    this.labelAt = paths.map((p) => p.label);
     let edges = "";
     let labels = "";
     graph.edges.forEach((e, i) => {
@@ -76,17 +77,22 @@ export class GraphView {
       const p = positions.get(n.id);
       nodes += nodeMarkup(n, p.x - NODE_W / 2, p.y - NODE_H / 2);
     }
+    for (const p of proxies) {
+      nodes += `<g class="proxy" data-id="${p.of.replace(/[&<>"]/g, "")}" transform="translate(${(p.x - PROXY_W / 2).toFixed(1)},${(p.y - PROXY_H / 2).toFixed(1)})"><rect class="box" width="${PROXY_W}" height="${PROXY_H}" rx="10"/><text x="10" y="30"></text></g>`;
+    }
     this.viewport.querySelector(".edges").innerHTML = edges;
     this.viewport.querySelector(".edge-labels").innerHTML = labels;
     this.viewport.querySelector(".nodes").innerHTML = nodes;
     this.nodeRefs = new Map();
     for (const g of this.viewport.querySelectorAll(".node")) this.nodeRefs.set(g.dataset.id, nodeRefs(g));
+    this.proxyEls = [...this.viewport.querySelectorAll(".proxy")].map((g) => ({ g, text: g.querySelector("text"), last: null }));
     this.edgeEls = [...this.viewport.querySelectorAll(".edge")];
     this.labelEls = [...this.viewport.querySelectorAll(".edge-label")].map((g) => ({ g, rect: g.firstChild, text: g.lastChild, last: null }));
   }
 
   paint(state) {
     const graph = this.graph;
+    this.nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
     let maxAbsGrad = 0;
     for (const n of graph.nodes) {
       for (const g of Array.isArray(n.grad) ? n.grad.flat(Infinity) : [n.grad]) {
@@ -102,11 +108,24 @@ export class GraphView {
       refs.g.classList.toggle("output", graph.output === n.id || graph.output === n.name);
       refs.g.classList.toggle("active", state.activeNode === n.id);
     }
+    for (const p of this.proxyEls) {
+      // A proxy repeats its source's name and value where it is used.
+      const value = state.values ? state.values.get(p.g.dataset.id) : this.nodeById.get(p.g.dataset.id)?.value;
+      const text = `${p.g.dataset.id} ${typeof value === "number" ? fmt(value, 3) : ""}`;
+      if (p.last !== text) p.text.textContent = p.last = text;
+      p.g.classList.toggle("selected", state.selected === p.g.dataset.id);
+    }
     graph.edges.forEach((e, i) => {
       const active = state.activeEdge === i;
       this.edgeEls[i].classList.toggle("active", active);
       const text = active && state.edgeNote ? state.edgeNote : e.local_grad === null || e.local_grad === undefined ? "" : `∂ ${fmt(e.local_grad)}`;
       this.setLabel(this.labelEls[i], text, active);
+      const target = this.positions.get(e.target);
+      const at = active && state.edgeNote ? { x: target.x, y: target.y - NODE_H / 2 - 17 } : this.labelAt[i];
+      if (this.labelEls[i].at !== at) {
+        this.labelEls[i].at = at;
+        this.labelEls[i].g.setAttribute("transform", `translate(${at.x.toFixed(1)},${at.y.toFixed(1)})`);
+      }
     });
   }
 
