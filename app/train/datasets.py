@@ -263,9 +263,9 @@ def from_csv(*, text: str, target: str = "", task: str = "auto") -> Dataset:
         raise CSVError("the CSV needs at least two columns: inputs and a target", [])
     if len(set(header)) != len(header) or not all(header):
         raise CSVError("every column needs a distinct, non-empty name in the header", [])
-    column = header.index(target) if target else len(header) - 1
     if target and target not in header:
         raise CSVError(f"there is no column named {target!r}; the columns are {header}", [])
+    column = header.index(target) if target else len(header) - 1
     problems: list[dict[str, object]] = []
     known: list[list[float]] = []
     unknown: list[list[float]] = []

@@ -73,6 +73,8 @@ def check_loss(*, loss: str, output: str, task: str, n_classes: int, kind: str) 
     spec = LOSSES.get(loss)
     if spec is None:
         raise GraphError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}", "loss_error")
+    if kind == "perceptron" and task == "classification" and n_classes > 2:
+        raise GraphError("a perceptron separates two classes; use logistic or mlp", "model_error")
     if task == "regression" and spec.targets != "real":
         raise GraphError(
             f"{loss} compares predictions with class labels, but this dataset's targets are real "
@@ -85,8 +87,6 @@ def check_loss(*, loss: str, output: str, task: str, n_classes: int, kind: str) 
             "with a log_softmax output)",
             "loss_mismatch",
         )
-    if kind == "perceptron" and task == "classification" and n_classes > 2:
-        raise GraphError("a perceptron separates two classes; use logistic or mlp", "model_error")
     if output not in spec.outputs:
         described = {
             "none": "any real number (no output activation)",
