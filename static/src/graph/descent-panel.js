@@ -69,7 +69,8 @@ export class DescentPanel {
 
   setInputs(inputs, defaults) {
     const current = [...this.paramsBox.querySelectorAll("input")];
-    const checked = defaults || current.filter((c) => c.checked).map((c) => c.value);
+    // Without an example's choice, a new program starts with every input ticked.
+    const checked = defaults || (current.length ? current.filter((c) => c.checked).map((c) => c.value) : inputs);
     if (!defaults && current.map((c) => c.value).join() === inputs.join()) return;
     this.paramsBox.replaceChildren(
       ...inputs.map((name) => {
@@ -102,13 +103,14 @@ export class DescentPanel {
     let k = 0;
     const tick = () => {
       const entry = frames[k];
-      this.chart?.setData([xs.filter((x) => x <= entry.step), ys.slice(0, xs.filter((x) => x <= entry.step).length)], false);
+      const shown = xs.filter((x) => x <= entry.step).length;
+      this.chart?.setData([xs.slice(0, shown), ys.slice(0, shown)]);
       say(entry);
       this.onFrame(entry);
       k++;
       if (k >= frames.length) {
         clearInterval(this.timer);
-        this.chart?.setData([xs, ys], false);
+        this.chart?.setData([xs, ys]);
         this.status.textContent = `${result.status === "diverged" ? "Diverged" : "Finished"}: ${result.steps_run} steps, objective ${fmt(ys[0])} → ${fmt(result.loss)}`;
         this.onFrame(null);
       }

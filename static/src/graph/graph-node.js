@@ -93,7 +93,7 @@ function writeNumber(text, heat, x, isGrad, partial = false) {
   text.textContent = (partial ? "Σ " : "") + fmt(x);
   // Long numbers get a smaller font so they never run into the row's label.
   const n = text.textContent.length;
-  text.style.fontSize = n <= 5 ? "" : n === 6 ? "19px" : n === 7 ? "17px" : "15px";
+  text.style.fontSize = n <= 5 ? "" : n === 6 ? "18px" : n === 7 ? "16px" : "14px";
   text.style.fill = isGrad ? signColour(x) : "";
 }
 
@@ -103,15 +103,17 @@ function drawHeatmap(group, value) {
   const nRows = rows.length;
   const nCols = Math.max(...rows.map((r) => (Array.isArray(r) ? r.length : 1)));
   const maxAbs = Math.max(1e-12, ...flatten(value).filter(Number.isFinite).map(Math.abs));
-  const cell = Math.max(2, Math.min(10, Math.floor(Math.min(58 / nCols, 22 / nRows))));
+  // Cells as large as fit in 58×22 px, at most twice as tall as wide.
+  const cellW = Math.max(2, Math.min(12, Math.floor(Math.min(58 / nCols, 22 / nRows))));
+  const cellH = Math.max(2, Math.min(2 * cellW, Math.floor(22 / nRows)));
   const ns = "http://www.w3.org/2000/svg";
   rows.forEach((row, i) => {
     (Array.isArray(row) ? flatten(row) : [row]).forEach((v, j) => {
       const r = document.createElementNS(ns, "rect");
-      r.setAttribute("x", j * cell);
-      r.setAttribute("y", i * cell);
-      r.setAttribute("width", cell);
-      r.setAttribute("height", cell);
+      r.setAttribute("x", j * cellW);
+      r.setAttribute("y", i * cellH);
+      r.setAttribute("width", cellW);
+      r.setAttribute("height", cellH);
       r.setAttribute("fill", diverging(v / maxAbs));
       group.appendChild(r);
     });

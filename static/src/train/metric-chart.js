@@ -1,0 +1,94 @@
+// A live chart of per-epoch metrics (uPlot): train and validation loss on a linear or log
+// scale, or train and validation accuracy.
+import uPlot from "uplot";
+
+const TRAIN = "#1d4ed8";
+const VAL = "#c2410c";
+const HEIGHT = 200; // pixels of the plot
+const FONT = "600 14px system-ui, sans-serif";
+
+/** null for what a chart cannot draw (NaN, ±∞, and on a log scale anything ≤ 0). */
+function drawable(v, log) {
+  return Number.isFinite(v) && (!log || v > 0) ? v : null;
+}
+
+export class MetricChart {
+  /** `options.metric`: "loss" or "accuracy" (the history fields train_<metric> and val_<metric>). */
+  constructor(container, { metric, title }) {
+    this.metric = metric;
+    this.log = false;
+    container.classList.add("metric-chart");
+    container.innerHTML = `<div class="chart-head"><h2>${title}</h2>
+<span class="key"><i style="background:${TRAIN}"></i>train <i style="background:${VAL}"></i>validation</span>
+${metric === "loss" ? '<label class="check"><input type="checkbox" class="log" aria-label="log scale"> log scale</label>' : ""}</div>
+<div class="plot"></div>`;
+    this.plotBox = container.querySelector(".plot");
+    this.container = container;
+    container.querySelector(".log")?.addEventListener("change", (e) => {
+      this.log = e.target.checked;
+      this.build();
+    });
+    this.entries = [];
+    this.drawn = -1;
+    new ResizeObserver(() => this.resize()).observe(this.plotBox);
+  }
+
+  /** `state.history`: the run's history entries so far (the chart draws what is new). */
+  update({ history }) {
+    if (history !== this.entries) this.drawn = -1;
+    this.entries = history;
+    if (!this.chart) this.build();
+    if (this.drawn === history.length) return;
+    this.chart.setData(this.columns());
+    this.drawn = history.length;
+  }
+
+  columns() {
+    const log = this.metric === "loss" && this.log;
+    const h = this.entries;
+    return [
+      h.map((e) => e.epoch),
+      h.map((e) => drawable(e[`train_${this.metric}`], log)),
+      h.map((e) => drawable(e[`val_${this.metric}`], log)),
+    ];
+  }
+
+  build() {
+    this.chart?.destroy();
+    const accuracy = this.metric === "accuracy";
+    const axis = { font: FONT, labelFont: FONT, stroke: "#15171a", grid: { stroke: "#e5e3dc" }, ticks: { stroke: "#cfccc3" } };
+    this.chart = new uPlot(
+      {
+        width: Math.max(240, this.plotBox.clientWidth || 400),
+        height: HEIGHT,
+        legend: { show: false },
+        cursor: { show: false },
+        scales: {
+          x: { time: false, range: (u, lo, hi) => [lo ?? 0, Math.max(hi ?? 1, (lo ?? 0) + 1)] },
+          y: accuracy ? { range: [0, 1] } : { distr: this.log ? 3 : 1 },
+        },
+        axes: [
+          { ...axis, label: "epoch", size: 40, labelSize: 20 },
+          { ...axis, label: accuracy ? "accuracy" : "loss", size: 64, labelSize: 20, values: accuracy ? (u, v) => v.map((x) => `${Math.round(x * 100)}%`) : undefined },
+        ],
+        series: [
+          {},
+          { label: "train", stroke: TRAIN, width: 3, points: { show: false }, spanGaps: true },
+          { label: "validation", stroke: VAL, width: 3, dash: [8, 4], points: { show: false }, spanGaps: true },
+        ],
+      },
+      this.columns(),
+      this.plotBox,
+    );
+    this.drawn = this.entries.length;
+  }
+
+  resize() {
+    if (this.chart && this.plotBox.clientWidth) this.chart.setSize({ width: this.plotBox.clientWidth, height: HEIGHT });
+  }
+
+  /** Hide the chart (accuracy of a regression). */
+  show(on) {
+    this.container.hidden = !on;
+  }
+}

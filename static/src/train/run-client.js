@@ -1,0 +1,78 @@
+// A training run on the server: create it, steer it (pause, resume, step, stop, live changes)
+// and read its Server-Sent Events stream. No drawing here.
+import { ApiError, decodeNumbers, getJson, postJson } from "../common/api.js";
+
+/** Statuses after which the server sends nothing more. */
+const ENDED = new Set(["finished", "stopped"]);
+
+/** PATCH a JSON body and return the decoded answer, or throw ApiError. */
+async function patchJson(path, body) {
+  const response = await fetch(path, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const parsed = JSON.parse(await response.text());
+  if (!response.ok) throw new ApiError(response.status, parsed?.error || { message: `HTTP ${response.status}` });
+  return decodeNumbers(parsed);
+}
+
+export class RunClient {
+  /**
+   * Create a run from `request` (the body of POST /api/v1/runs). `on.step(entry)`,
+   * `on.frame(frame)` and `on.status({status, reason, flags})` receive the stream's events.
+   */
+  static async create(request, on) {
+    const state = await postJson("/api/v1/runs", request);
+    return new RunClient(state, on);
+  }
+
+  constructor(state, on) {
+    this.id = state.id;
+    this.state = state;
+    this.on = on;
+    this.source = null;
+    this.ended = ENDED.has(state.status);
+    this.open();
+  }
+
+  /** Open the event stream (EventSource resumes with Last-Event-ID by itself after a drop). */
+  open() {
+    const source = new EventSource(`/api/v1/runs/${this.id}/events`);
+    const read = (handler) => (event) => handler(decodeNumbers(JSON.parse(event.data)));
+    source.addEventListener("step", read((entry) => this.on.step(entry)));
+    source.addEventListener("frame", read((frame) => this.on.frame(frame)));
+    source.addEventListener("status", read((status) => {
+      this.ended = ENDED.has(status.status);
+      this.on.status(status);
+    }));
+    // The server closes the stream after a run's last events; without this the browser would
+    // reconnect every two seconds for nothing.
+    source.addEventListener("error", () => { if (this.ended) this.close(); });
+    this.source = source;
+  }
+
+  close() {
+    this.source?.close();
+    this.source = null;
+  }
+
+  async command(name, body) {
+    this.state = await postJson(`/api/v1/runs/${this.id}/${name}`, body ?? {});
+    return this.state;
+  }
+
+  pause() { return this.command("pause"); }
+  resume() { return this.command("resume"); }
+  step(count = 1) { return this.command("step", { count }); }
+  stop() { return this.command("stop"); }
+
+  /** Live changes: `{lr}`, `{batch_size}`, `{steps_per_frame}`, `{frames_per_second}`. */
+  async change(changes) {
+    this.state = await patchJson(`/api/v1/runs/${this.id}`, changes);
+    return this.state;
+  }
+
+  /** The run's training and validation points, in the data's units. */
+  points() { return getJson(`/api/v1/runs/${this.id}/data`); }
+}
