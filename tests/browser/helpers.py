@@ -15,7 +15,9 @@ def open_lab(page: Page, hash_part: str = "") -> None:
 
 def wait_for_graph(page: Page) -> None:
     """Wait until the graph view shows a graph with numbers."""
-    page.wait_for_function("window.gradplay && window.gradplay.graph && window.gradplay.lastDrawMs !== null")
+    page.wait_for_function(
+        "window.gradplay && window.gradplay.graph && window.gradplay.lastDrawMs !== null"
+    )
     page.wait_for_selector("#graph .node")
 
 

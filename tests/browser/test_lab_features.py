@@ -1,7 +1,9 @@
 """The Graph lab's features, one test each: editor errors, inputs, animations, chain rule,
 nudge, gradient descent, examples and the shareable URL."""
 
+import json
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,7 +12,8 @@ from tests.browser.helpers import node_text, open_lab, screenshot, type_program,
 
 pytestmark = pytest.mark.browser
 
-Z_HASH = "#" + "%7B%22s%22%3A%22z%20%3D%202(a%20%E2%88%92%20b)%20%2B%20c%22%2C%22v%22%3A%7B%22a%22%3A3%2C%22b%22%3A1%2C%22c%22%3A0.5%7D%7D"
+Z_VIEW = {"s": "z = 2(a − b) + c", "v": {"a": 3, "b": 1, "c": 0.5}}
+Z_HASH = "#" + quote(json.dumps(Z_VIEW, ensure_ascii=False), safe="")
 
 
 def test_syntax_error_is_underlined_with_its_message(page: Page) -> None:
@@ -54,8 +57,15 @@ def test_tensor_input_editor(page: Page) -> None:
     wait_for_graph(page)
     page.get_by_label("x value").fill("2")
     expect(page.locator('#graph .node[data-id="s"] .num-value')).to_have_text("2")
-    page.evaluate("""() => { const v = window.gradplay.view; v.values.x = [1, 2, 3]; v.values.w = [[1, 0, 2]]; window.gradplay.load({...v}); }""")
-    expect(page.locator('#inputs .input-row.tensor textarea')).to_have_count(2)
+    page.evaluate(
+        """() => {
+            const v = window.gradplay.view;
+            v.values.x = [1, 2, 3];
+            v.values.w = [[1, 0, 2]];
+            window.gradplay.load({...v});
+        }"""
+    )
+    expect(page.locator("#inputs .input-row.tensor textarea")).to_have_count(2)
     area = page.locator('#inputs .input-row[data-input="w"] textarea')
     area.fill("[[2, 2, 2]]")
     expect(page.locator('#graph .node[data-id="s"] .num-value')).to_have_text("12")

@@ -35,9 +35,12 @@ def test_300_node_graph_draws_under_budget(
         " output: null, selected: null, dtype: 'float32', example: null})"
     )
     page.wait_for_function(f"window.gradplay.graph.nodes.length >= 300 && {first} < 300")
-    expect(page.locator("#graph .node")).to_have_count(page.evaluate("window.gradplay.graph.nodes.length"))
+    expect(page.locator("#graph .node")).to_have_count(
+        page.evaluate("window.gradplay.graph.nodes.length")
+    )
     draw_ms = page.evaluate("window.gradplay.lastDrawMs")
-    print(f"\n300-node graph ({name}): {page.evaluate('window.gradplay.graph.nodes.length')} nodes drawn in {draw_ms:.1f} ms")
+    count = page.evaluate("window.gradplay.graph.nodes.length")
+    print(f"\n300-node graph ({name}): {count} nodes drawn in {draw_ms:.1f} ms")
     assert draw_ms < DRAW_BUDGET_MS
     # Still responsive: a value change repaints the numbers without a new layout.
     input_name = next(iter(values))

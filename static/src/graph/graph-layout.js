@@ -11,7 +11,7 @@ import {
 export const NODE_W = 150;
 export const NODE_H = 92;
 /** Gap between layers: room for an edge and its local-derivative label. */
-const LAYER_GAP = 66;
+const LAYER_GAP = 80;
 /** Gap between nodes of the same layer. */
 const ROW_GAP = 34;
 

@@ -118,7 +118,7 @@ export class GraphView {
     graph.edges.forEach((e, i) => {
       const active = state.activeEdge === i;
       this.edgeEls[i].classList.toggle("active", active);
-      const text = active && state.edgeNote ? state.edgeNote : e.local_grad === null || e.local_grad === undefined ? "" : `∂ ${fmt(e.local_grad)}`;
+      const text = active && state.edgeNote ? state.edgeNote : e.local_grad === null || e.local_grad === undefined ? "" : `∂ ${fmt(e.local_grad, 3)}`;
       this.setLabel(this.labelEls[i], text, active);
       const target = this.positions.get(e.target);
       const at = active && state.edgeNote ? { x: target.x, y: target.y - NODE_H / 2 - 17 } : this.labelAt[i];
