@@ -171,7 +171,7 @@ class RunRegistry:
                         "start a new run with a smaller learning rate",
                         "run_state",
                     )
-                run.trainer.first_loss = None  # measure blow-ups from here on
+                run.trainer.reset_divergence_watch()
             elif run.status != "paused":
                 raise GraphError(f"the run is {run.status}; only a paused run resumes", "run_state")
             self._set_status(run, "running", None)

@@ -48,6 +48,7 @@ class TrainConfig:
     grid_resolution: int = 50  # cells per side of the decision-boundary / landscape grids
     overfit_patience: int = 20  # epochs of rising val loss (train loss falling) to flag it
     divergence_factor: float = 1e4  # a loss this many times the first one counts as diverged
+    explode_factor: float = 10.0  # so does a smoothed loss this many times its best, above start
 
 
 @dataclass
@@ -168,6 +169,7 @@ class Trainer:
         self._position = 0
         self._epoch_losses: list[float] = []
         self.first_loss: float | None = None
+        self._smoothed = self._best_smoothed = math.inf
         self.last: StepRecord | None = None
         self.last_history: dict[str, Any] | None = None
         self._best_val = math.inf
@@ -293,19 +295,35 @@ class Trainer:
             if outcome.diverged or outcome.finished:
                 return
 
+    def reset_divergence_watch(self) -> None:
+        """Measure blow-ups from the current loss on (after a resume)."""
+        self.first_loss = None
+        self._smoothed = self._best_smoothed = math.inf
+
     def _divergence(self, loss: float) -> str | None:
         if not _finite(loss):
             return (
                 f"the loss became {loss} at step {self.step_count}: the updates overshot "
                 f"(learning rate {self.lr:g})"
             )
-        first = self.first_loss or 0.0
+        first = self.first_loss if self.first_loss is not None else loss
         limit = self.config.divergence_factor * max(first, 1e-12)
         if self.step_count > 1 and loss > limit:
             return (
                 f"the loss grew from {first:.4g} to {loss:.4g} by step {self.step_count} "
                 f"(over {self.config.divergence_factor:g}×): the learning rate "
                 f"{self.lr:g} is too large for these inputs"
+            )
+        # A sustained rise: the smoothed batch loss far above its best and above the start.
+        smooth = loss if not _finite(self._smoothed) else 0.9 * self._smoothed + 0.1 * loss
+        self._smoothed = smooth
+        self._best_smoothed = min(self._best_smoothed, smooth)
+        if smooth > self.config.explode_factor * self._best_smoothed and smooth > first:
+            return (
+                f"the loss rose to {smooth:.4g} (smoothed), over "
+                f"{self.config.explode_factor:g}× the best it had reached "
+                f"({self._best_smoothed:.4g}) and above where it started ({first:.4g}): "
+                f"the learning rate {self.lr:g} is too large"
             )
         return None
 

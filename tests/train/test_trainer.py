@@ -253,7 +253,7 @@ def test_overfitting_is_flagged_once() -> None:
         model={"kind": "mlp", "hidden": [64, 64], "activation": "relu"},
         optimizer={"name": "adam", "lr": 0.01},
         val_fraction=0.5,
-        max_epochs=1500,
+        max_epochs=200,
         overfit_patience=20,
     )
     flags = [o.overfitting for o in Trainer(config).steps() if o.overfitting]

@@ -206,6 +206,7 @@ def _create(body: RunCreate) -> Run:
         grid_resolution=body.grid_resolution,
         overfit_patience=body.overfit_patience,
         divergence_factor=body.divergence_factor,
+        explode_factor=body.explode_factor,
     )
     pace = Pace(frames_per_second=body.frames_per_second, steps_per_frame=body.steps_per_frame)
     return REGISTRY.create(config, pace=pace, start=body.start)

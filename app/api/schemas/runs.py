@@ -105,6 +105,9 @@ class RunCreate(BaseModel):
     grid_resolution: int = Field(50, ge=2, description="cells per side of frame grids")
     overfit_patience: int = Field(20, ge=1, description="epochs of rising val loss to flag")
     divergence_factor: float = Field(1e4, gt=1, description="loss × first loss that diverges")
+    explode_factor: float = Field(
+        10.0, gt=1, description="smoothed loss × its best (and above the start) that diverges"
+    )
     frames_per_second: float = Field(10.0, gt=0, description="frames streamed per second")
     steps_per_frame: int | None = Field(
         None, ge=1, description="updates between frames (a speed); null = as fast as possible"

@@ -1,0 +1,93 @@
+"""The run registry in-process: commands, pacing, caps and clean-up."""
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from app.graph.errors import GraphError
+from app.train.limits import TrainLimits
+from app.train.runs import Pace, Run, RunRegistry
+from app.train.trainer import TrainConfig
+
+SPIRAL = TrainConfig(
+    dataset={"name": "spiral", "n_samples": 200},
+    model={"kind": "mlp", "hidden": [8, 8], "activation": "tanh"},
+    optimizer={"name": "adam", "lr": 0.03},
+    batch_size=10,
+    max_epochs=10_000,
+)
+
+
+@pytest.fixture
+def registry() -> Iterator[RunRegistry]:
+    reg = RunRegistry(TrainLimits(max_active_runs=3, abandoned_after_seconds=0.3))
+    yield reg
+    for run in reg.runs():
+        if run.status in ("running", "paused", "diverged"):
+            reg.stop(run.id)
+    reg.close()
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def settled(run: Run) -> bool:
+    return not run.scheduled
+
+
+def test_pause_step_resume_stop(registry: RunRegistry) -> None:
+    run = registry.create(SPIRAL)
+    wait_for(lambda: run.trainer.step_count > 20)
+    registry.pause(run.id)
+    wait_for(lambda: settled(run))
+    paused_at = run.trainer.step_count
+    time.sleep(0.1)
+    assert run.trainer.step_count == paused_at and run.status == "paused"
+    registry.step(run.id, count=3)
+    wait_for(lambda: settled(run) and run.trainer.step_count == paused_at + 3)
+    registry.resume(run.id)
+    wait_for(lambda: run.trainer.step_count > paused_at + 30)
+    registry.stop(run.id)
+    wait_for(lambda: settled(run))
+    assert run.status == "stopped"
+    with pytest.raises(GraphError, match="stopped"):
+        registry.resume(run.id)
+
+
+def test_live_lr_change_reaches_the_optimizer(registry: RunRegistry) -> None:
+    run = registry.create(SPIRAL)
+    registry.change(run.id, lr=0.001)
+    wait_for(lambda: run.trainer.lr == 0.001)
+    assert registry.state(run)["lr"] == 0.001
+
+
+def test_paced_run_keeps_its_rate(registry: RunRegistry) -> None:
+    run = registry.create(SPIRAL, pace=Pace(frames_per_second=20, steps_per_frame=2))
+    time.sleep(1.0)
+    assert 30 <= run.trainer.step_count <= 46  # 40 steps/s
+
+
+def test_cap_on_active_runs(registry: RunRegistry) -> None:
+    for _ in range(3):
+        registry.create(SPIRAL, start=False)
+    with pytest.raises(GraphError) as err:
+        registry.create(SPIRAL)
+    assert err.value.type == "limit_exceeded"
+
+
+def test_abandoned_runs_are_stopped(registry: RunRegistry) -> None:
+    run = registry.create(SPIRAL)
+    time.sleep(0.5)
+    registry.sweep()
+    assert run.status == "stopped" and "abandoned" in (run.reason or "")
+
+
+def test_unknown_run_is_not_found(registry: RunRegistry) -> None:
+    with pytest.raises(GraphError) as err:
+        registry.get("nope")
+    assert err.value.type == "not_found"
