@@ -76,19 +76,38 @@ class BodySizeLimit:
             await self._refuse(send)
             return
         seen = 0
+        too_large = refused = False
 
+        # A body without Content-Length (chunked) is counted as it arrives. Past the limit the
+        # app is told the client left; whatever it answers (FastAPI answers 400 to a body it
+        # could not read) is replaced by the 413.
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _BodyTooLargeError
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded_send(message: Message) -> None:
+            nonlocal refused
+            if not too_large:
+                await send(message)
+            elif not refused:
+                refused = True
+                await self._refuse(send)
+
         try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLargeError:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large and not refused:
+            refused = True
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
@@ -108,7 +127,3 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-class _BodyTooLargeError(Exception):
-    pass
