@@ -227,6 +227,7 @@ def prepare_inputs(
         raise GraphError(
             f"no value given for input{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
             "missing_value",
+            names=missing,
         )
     extra = [n for n in values if n not in program.inputs]
     if extra:
@@ -236,7 +237,7 @@ def prepare_inputs(
             if assigned
             else f"the program has no input named {extra[0]}."
         )
-        raise GraphError(why, "unknown_value")
+        raise GraphError(why, "unknown_value", names=extra)
     tensors = {name: input_tensor(name, values[name], dtype, limits) for name in program.inputs}
     total = sum(t.numel() for t in tensors.values())
     if total > limits.max_total_elements:
@@ -257,7 +258,9 @@ def resolve_output(program: Program, output: str | None) -> str:
             )
     if output not in program.names:
         raise GraphError(
-            f"the program has no name {output} to use as the output.", "unknown_output"
+            f"the program has no name {output} to use as the output.",
+            "unknown_output",
+            names=[output],
         )
     return program.names[output]
 

@@ -13,6 +13,7 @@ class GraphError(Exception):
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
     span: tuple[int, int] | None = None  # [start, end) 0-based character offsets
+    names: list[str] | None = None  # the names the problem is about (missing inputs, say)
 
     def __str__(self) -> str:
         where = f" (line {self.line}, column {self.column})" if self.line else ""
@@ -23,6 +24,8 @@ class GraphError(Exception):
         out: dict[str, object] = {"type": self.type, "message": self.message}
         if self.line is not None:
             out.update(line=self.line, column=self.column, span=list(self.span or (0, 0)))
+        if self.names is not None:
+            out["names"] = self.names
         return out
 
 

@@ -307,6 +307,18 @@ def _statement_names(tree: Tree[Any], source: str) -> tuple[dict[str, int], list
     return assigned_at, order
 
 
+def _unclosed_paren(source: str, end: int) -> int | None:
+    """Offset of the innermost '(' still open at `end` in the statement that ends there."""
+    start = max(source.rfind("\n", 0, end), source.rfind(";", 0, end)) + 1
+    opened: list[int] = []
+    for i in range(start, end):
+        if source[i] == "(":
+            opened.append(i)
+        elif source[i] == ")" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
+
+
 def _syntax_error(source: str, exc: UnexpectedInput) -> GraphError:
     """Translate Lark's exception into a sentence a student understands."""
     pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(source)
@@ -336,6 +348,10 @@ def _syntax_error(source: str, exc: UnexpectedInput) -> GraphError:
                 back -= 1
             start = max(back - 1, 0)
             if "RPAR" in expected and not (expected & {"NAME", "NUMBER", "LPAR"}):
+                opened = _unclosed_paren(source, back)
+                if opened is not None:
+                    msg = "a ')' is missing: this parenthesis is opened but never closed."
+                    return error_at(source, opened, opened + 1, msg, "syntax_error")
                 msg = "a ')' is missing: a parenthesis is opened but never closed."
             elif "EQUAL" in expected:
                 msg = "a statement must assign a name, like z = 2*(a - b) + c."

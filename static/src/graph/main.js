@@ -99,11 +99,18 @@ async function evaluateNow() {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const d = err.detail;
-      const missing = d.type === "missing_value" && /input (\S+?)\.?$/.exec(d.message);
-      const unknown = d.type === "unknown_value" && /named (\S+?)\.?$/.exec(d.message);
-      if (missing) { values = { ...values, [missing[1]]: view.values[missing[1]] ?? NEW_INPUT_VALUE }; continue; }
-      if (unknown) { values = { ...values }; delete values[unknown[1]]; continue; }
-      if (d.type === "invalid_output" || (view.output && /output/i.test(d.message) && !d.span)) {
+      // The program's inputs changed: give new ones a value, drop the ones that are gone.
+      if (d.type === "missing_value" && d.names) {
+        values = { ...values };
+        for (const name of d.names) values[name] = view.values[name] ?? NEW_INPUT_VALUE;
+        continue;
+      }
+      if (d.type === "unknown_value" && d.names) {
+        values = { ...values };
+        for (const name of d.names) delete values[name];
+        continue;
+      }
+      if (d.type === "unknown_output") {
         if (view.output) { view.output = null; continue; }
       }
       showError(d);
