@@ -80,6 +80,13 @@ def optimize(
         loss = objective_value()
         loss_value = float(loss)
         finite = math.isfinite(loss_value)
+        if not loss.requires_grad:
+            raise GraphError(
+                f"the objective {objective or objective_id} does not depend on "
+                f"{', '.join(learn)}, so gradient descent can't move "
+                f"{'it' if len(learn) == 1 else 'them'}.",
+                "invalid_params",
+            )
         if finite:
             loss.backward()
         grad_norm = (

@@ -270,11 +270,6 @@ def test_bad_requests_are_graph_errors(kwargs: dict[str, Any], fragment: str) ->
     assert fragment in info.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="optimize.py: loss.backward() raises RuntimeError (a 500 through the API) when the "
-    "objective does not depend on any parameter",
-)
 def test_an_objective_that_ignores_the_parameters_is_a_clear_error_or_a_flat_run() -> None:
     try:
         result = optimize(
