@@ -21,7 +21,7 @@ def chain_of_sines(n: int) -> str:
 @pytest.mark.parametrize(
     ("name", "source", "values"),
     [
-        ("mixed", *chain_program(400)),  # the bench program, grown to 302 nodes
+        ("mixed", *chain_program(300)),  # the bench program: 302 nodes
         ("chain", chain_of_sines(300), {"x": 0.5}),
     ],
 )
