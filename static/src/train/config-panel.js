@@ -94,8 +94,11 @@ export class ConfigPanel {
   update({ config, datasets, features, csvError }) {
     if (datasets) {
       const select = this.field("dataset");
-      const label = { csv: "your CSV", points: "click to add points" };
-      select.innerHTML = datasets.map((d) => `<option value="${d.name}">${label[d.name] || d.name} · ${d.task === "classification" ? "classes" : "regression"}</option>`).join("");
+      const label = { csv: "your CSV", points: "click to add points", table: "x1, x2, y table", random_regression: "random (noise)" };
+      const group = (d) => (d.name === "csv" || d.name === "points" ? "Your data" : d.task === "classification" ? "Classes" : "Regression");
+      const groups = new Map();
+      for (const d of datasets) groups.set(group(d), [...(groups.get(group(d)) || []), d]);
+      select.innerHTML = [...groups].map(([g, items]) => `<optgroup label="${g}">${items.map((d) => `<option value="${d.name}">${label[d.name] || d.name}</option>`).join("")}</optgroup>`).join("");
     }
     if (csvError !== undefined) {
       this.csvError.hidden = !csvError;

@@ -4,7 +4,7 @@ import uPlot from "uplot";
 
 const TRAIN = "#1d4ed8";
 const VAL = "#c2410c";
-const HEIGHT = 200; // pixels of the plot
+const HEIGHT = 150; // pixels of the plot
 const FONT = "600 14px system-ui, sans-serif";
 
 /** null for what a chart cannot draw (NaN, ±∞, and on a log scale anything ≤ 0). */
@@ -68,7 +68,7 @@ ${metric === "loss" ? '<label class="check"><input type="checkbox" class="log" a
           y: accuracy ? { range: [0, 1] } : { distr: this.log ? 3 : 1 },
         },
         axes: [
-          { ...axis, label: "epoch", size: 40, labelSize: 20 },
+          { ...axis, label: "epoch", size: 40, labelSize: 20, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000] },
           { ...axis, label: accuracy ? "accuracy" : "loss", size: 64, labelSize: 20, values: accuracy ? (u, v) => v.map((x) => `${Math.round(x * 100)}%`) : undefined },
         ],
         series: [

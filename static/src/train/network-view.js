@@ -44,7 +44,7 @@ export class NetworkView {
 
   build(sizes, layers, features) {
     const width = 560;
-    const height = 340;
+    const height = 270;
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     this.svg.replaceChildren();
     const left = 80;
