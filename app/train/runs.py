@@ -195,9 +195,9 @@ class RunRegistry:
         run = self.get(run_id)
         with run.lock:
             if run.status in ACTIVE:
-                self._set_status(run, "stopped", "stopped by request")
                 if not run.scheduled:  # else the worker draws the last frame
                     self._emit_frame(run)
+                self._set_status(run, "stopped", "stopped by request")
         return run
 
     def change(
@@ -332,21 +332,21 @@ class RunRegistry:
                 self._record(run, outcome)
                 now = time.monotonic()
                 if outcome.diverged or outcome.finished:
-                    with run.lock:
+                    with run.lock:  # the last frame first, so the status is the last word
+                        self._emit_frame(run)
                         if outcome.diverged:
                             self._set_status(run, "diverged", outcome.diverged)
                         elif run.status in ACTIVE:
                             self._set_status(run, "finished", outcome.finished)
-                        self._emit_frame(run)
                     return None
                 if run.train_seconds + (now - started) > self.limits.max_run_seconds:
                     with run.lock:
+                        self._emit_frame(run)
                         self._set_status(
                             run,
                             "stopped",
                             f"reached the limit of {self.limits.max_run_seconds:g} s of training",
                         )
-                        self._emit_frame(run)
                     return None
                 if stepping:
                     if run.steps_wanted == 0:

@@ -96,8 +96,12 @@ class RunCreate(BaseModel):
     val_fraction: float = Field(0.2, ge=0, lt=1, description="share of rows held out")
     normalize: bool = Field(False, description="z-score features with the training split's stats")
     loss: str = Field("auto", description="mse, l1, bce, bce_with_logits, nll, cross_entropy")
-    regularization: Regularization | None = None
-    optimizer: OptimizerChoice = Field(default_factory=OptimizerChoice)
+    regularization: Regularization | None = Field(
+        None, description="a penalty on the weights: {kind: l1 or l2, rate}"
+    )
+    optimizer: OptimizerChoice = Field(
+        default_factory=OptimizerChoice, description="{name, lr, …}; default sgd at lr 0.01"
+    )
     batch_size: int | None = Field(None, ge=1, description="rows per update; null = all")
     max_epochs: int = Field(1000, ge=1, description="the run finishes after this many epochs")
     seed: int = Field(0, ge=0, description="seeds the split, initialisation, batches, dropout")
