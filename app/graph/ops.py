@@ -119,6 +119,16 @@ _OPS = [
         2,
         elementwise=True,
     ),
+    Op("square", "x²", torch.square, "d/dx x² = 2x", "x², square(x)", elementwise=True),
+    Op(
+        "cube",
+        "x³",
+        lambda x: torch.pow(x, 3),
+        "d/dx x³ = 3x²",
+        "x³",
+        callable=False,
+        elementwise=True,
+    ),
     Op(
         "matmul",
         "@",

@@ -173,26 +173,13 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
     def pos(self, meta: Any, c: list[Any]) -> str:
         return str(c[1])
 
-    def _power_of(self, meta: Any, base: str, exponent: float, glyph: Token) -> str:
-        const = Node(
-            f"_{self.counter}",
-            "const",
-            None,
-            None,
-            glyph.value,
-            [],
-            (glyph.start_pos or 0, glyph.end_pos or 0),
-            const=exponent,
-        )
-        self.counter += 1
-        self.nodes.append(const)
-        return self._op("pow", meta, base, const.id)
-
+    # x² and x³ are one node each: no exponent constant whose gradient (xⁿ·ln x) would be NaN
+    # for a negative x and distract from the lesson.
     def square(self, meta: Any, c: list[Any]) -> str:
-        return self._power_of(meta, c[0], 2.0, c[1])
+        return self._op("square", meta, c[0])
 
     def cube(self, meta: Any, c: list[Any]) -> str:
-        return self._power_of(meta, c[0], 3.0, c[1])
+        return self._op("cube", meta, c[0])
 
     def transpose(self, meta: Any, c: list[Any]) -> str:
         return self._op("transpose", meta, c[0])
