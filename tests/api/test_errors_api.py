@@ -123,7 +123,7 @@ def test_a_declared_content_length_over_the_limit_is_refused_before_reading(
     assert error["type"] == "request_too_large" and error["message"]
 
 
-# Bugs found by these tests in code the lead is changing; each answers 500 today.
+# Requests that answered 500 when these tests were written (the xfails are still open).
 SERVER_ERRORS = [
     pytest.param(
         EVALUATE,
@@ -138,12 +138,7 @@ SERVER_ERRORS = [
     pytest.param(
         OPTIMIZE,
         {"source": "u = w\nloss = c*c", "values": {"w": 1, "c": 2}, "params": ["w"]},
-        id="objective-without-params",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="optimize: loss.backward() raises RuntimeError when the objective does not "
-            "depend on any parameter → 500",
-        ),
+        id="objective-without-params",  # fixed in 15f839b
     ),
     pytest.param(
         OPTIMIZE,
