@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     max_tensor_elements: int = Field(
         2_000_000, description="elements in any one input or intermediate tensor"
     )
+    max_graph_elements: int = Field(
+        20_000_000, description="elements over all values of one evaluation (memory bound)"
+    )
     max_total_elements: int = Field(
         4_000_000, description="elements over all input values of one request"
     )

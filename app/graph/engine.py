@@ -24,6 +24,7 @@ class Limits:
 
     max_tensor_elements: int = 2_000_000  # elements in any one tensor
     max_total_elements: int = 4_000_000  # elements over all input values
+    max_graph_elements: int = 20_000_000  # elements over every node of one evaluation
     max_seconds: float = 10.0  # wall time
     max_dims: int = 8  # dimensions of one input value
 
@@ -186,6 +187,7 @@ def forward(
     clock = clock or _Clock(limits.max_seconds)
     torch_dtype = DTYPES[dtype]
     values: dict[str, Tensor] = {}
+    held = 0  # elements over all values so far: what the evaluation holds in memory
     for node in program.nodes:
         if node.kind == "input":
             values[node.id] = inputs[node.id]
@@ -214,6 +216,13 @@ def forward(
                     **_pos(program.source, node),
                 )
             values[node.id] = out
+            held += out.numel()
+            if held > limits.max_graph_elements:
+                raise LimitError(
+                    f"the values up to '{node.label}' hold {held} elements; the limit for one "
+                    f"evaluation is {limits.max_graph_elements}",
+                    **_pos(program.source, node),
+                )
             clock.check()
     return values
 
@@ -410,7 +419,7 @@ def _nudge(
             step += epsilon
         else:
             step[tuple(index)] = epsilon
-    except (IndexError, TypeError, RuntimeError):
+    except (IndexError, TypeError, RuntimeError, ValueError, OverflowError):
         raise GraphError(
             f"index {index} is outside {input}, whose shape is {_shape(base)}.", "invalid_value"
         ) from None

@@ -102,7 +102,13 @@ def optimize(
         if not finite:
             status, reason = "diverged", f"the objective became {loss_value} at step {step}"
             break
-        opt.step()
+        try:
+            opt.step()
+        except (RuntimeError, ValueError, OverflowError) as exc:
+            raise GraphError(
+                f"the optimizer can't take a step with these settings: {str(exc).splitlines()[0]}",
+                "invalid_optimizer",
+            ) from None
         steps_run = step
         if time.perf_counter() - start > limits.max_seconds:
             status = "stopped"

@@ -81,6 +81,11 @@ def _rounded(t: torch.Tensor, decimals: int = 4) -> list[Any]:
     return out
 
 
+def _permille(t: torch.Tensor) -> list[Any]:
+    out: list[Any] = (t * 1000).round().int().tolist()
+    return out
+
+
 def default_loss(task: str, n_classes: int, kind: str) -> str:
     """The loss of seed 003's table for the task."""
     if task == "regression":
@@ -180,6 +185,7 @@ class Trainer:
         self.path: list[list[float]] = []
         self._path_stride = 1
         self._landscape: dict[str, Any] | None = None
+        self._grid_cache: tuple[dict[str, Any], torch.Tensor] | None = None
         if self.two_params:
             self._record_path()
 
@@ -467,33 +473,43 @@ class Trainer:
         pad = max((hi - lo) * 0.1, 0.5)
         return lo - pad, hi + pad
 
+    def _grid_features(self) -> tuple[dict[str, Any], torch.Tensor]:
+        """The grid's axes and its points as model inputs (fixed for a run, so computed once)."""
+        if self._grid_cache is None:
+            n = self.config.grid_resolution
+            (x1_lo, x1_hi), (x2_lo, x2_hi) = self._axis(0), self._axis(1)
+            rows, cols = torch.meshgrid(
+                torch.linspace(x2_lo, x2_hi, n), torch.linspace(x1_lo, x1_hi, n), indexing="ij"
+            )  # row = x2, column = x1
+            points = torch.stack([cols.reshape(-1), rows.reshape(-1)], 1)
+            axes = {"x1": [x1_lo, x1_hi], "x2": [x2_lo, x2_hi], "resolution": n}
+            self._grid_cache = (axes, self._inputs_to_features(points))
+        return self._grid_cache
+
+    @torch.no_grad()
     def grid(self) -> dict[str, Any]:
-        """The model over the data's bounding box: P(class 1), the class, or the value."""
-        n = self.config.grid_resolution
-        (x1_lo, x1_hi), (x2_lo, x2_hi) = self._axis(0), self._axis(1)
-        x1 = torch.linspace(x1_lo, x1_hi, n)
-        x2 = torch.linspace(x2_lo, x2_hi, n)
-        rows, cols = torch.meshgrid(x2, x1, indexing="ij")  # row = x2, column = x1
-        points = torch.stack([cols.reshape(-1), rows.reshape(-1)], 1)
-        out = self._forward(points)
-        grid: dict[str, Any] = {
-            "x1": [x1_lo, x1_hi],
-            "x2": [x2_lo, x2_hi],
-            "resolution": n,
-        }
+        """The model over the data's bounding box: P(class 1) or the class (as integers in
+        thousandths: 1000 = certain), or the predicted value."""
+        axes, features = self._grid_features()
+        n = axes["resolution"]
+        self.model.eval()
+        out = self.model(features)
+        grid: dict[str, Any] = dict(axes)
         if self.data.task == "regression":
             grid.update(kind="value", values=_rounded(out[:, 0].reshape(n, n)))
             return grid
         p = probabilities(out, loss=self.loss_name, output=self.spec.output, kind=self.spec.kind)
+        # Integers encode several times faster than floats, and a heatmap needs no more.
         if p.dim() == 1:
-            grid.update(kind="probability", values=_rounded(p.reshape(n, n), 3))
+            grid.update(kind="probability", scale=1000, values=_permille(p.reshape(n, n)))
         else:
             confidence, label = p.max(1)
             grid.update(
                 kind="class",
                 classes=p.shape[1],
+                scale=1000,
                 values=label.reshape(n, n).tolist(),
-                confidence=_rounded(confidence.reshape(n, n), 3),
+                confidence=_permille(confidence.reshape(n, n)),
             )
         return grid
 

@@ -123,17 +123,12 @@ def test_a_declared_content_length_over_the_limit_is_refused_before_reading(
     assert error["type"] == "request_too_large" and error["message"]
 
 
-# Requests that answered 500 when these tests were written (the xfails are still open).
+# Requests that answered 500 when these tests were written; now clean 4xx answers.
 SERVER_ERRORS = [
     pytest.param(
         EVALUATE,
         {"source": "z = a", "values": {"a": [1.0]}, "nudge": {"input": "a", "index": [10**30]}},
         id="nudge-index-overflow",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="engine._nudge: an index too large for int64 raises ValueError (Overflow when "
-            "unpacking long long), which is not caught → 500",
-        ),
     ),
     pytest.param(
         OPTIMIZE,
@@ -149,11 +144,6 @@ SERVER_ERRORS = [
             "optimizer": {"name": "sgd", "lr": 0.1, "weight_decay": 1e308},
         },
         id="weight-decay-overflows-float32",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="optimize: opt.step() raises RuntimeError (value cannot be converted to type "
-            "float without overflow) for hyperparameters beyond float32 → 500",
-        ),
     ),
 ]
 

@@ -52,6 +52,7 @@ def _limits() -> Limits:
     return Limits(
         max_tensor_elements=settings.max_tensor_elements,
         max_total_elements=settings.max_total_elements,
+        max_graph_elements=settings.max_graph_elements,
         max_seconds=settings.max_eval_seconds,
     )
 
@@ -177,6 +178,7 @@ def optimize_program(body: OptimizeRequest) -> StrictJSONResponse:
     limits = Limits(
         max_tensor_elements=settings.max_tensor_elements,
         max_total_elements=settings.max_total_elements,
+        max_graph_elements=settings.max_graph_elements,
         max_seconds=settings.max_optimize_seconds,
     )
     result = optimize(
