@@ -212,3 +212,28 @@ def test_url_reproduces_the_view(page: Page, browser: object, server_url: str) -
     screenshot(other, "url-round-trip")
     other.context.close()
     assert not errors
+
+
+def test_present_mode_folds_the_panels_and_enlarges_the_graph(page: Page) -> None:
+    open_lab(page, "#" + quote(json.dumps(SIGMOID_VIEW, ensure_ascii=False), safe=""))
+
+    def node_width() -> float:
+        box = page.locator('#graph .node[data-id="y"]').bounding_box()
+        assert box is not None
+        return float(box["width"])
+
+    before = node_width()
+    page.get_by_role("button", name="Present").click()
+    expect(page.locator(".col-left")).to_be_hidden()
+    expect(page.locator(".col-right")).to_be_hidden()
+    page.wait_for_timeout(900)  # the fit animates
+    assert node_width() > before * 1.2
+    screenshot(page, "present-mode")
+    page.keyboard.press("Escape")
+    expect(page.locator(".col-left")).to_be_visible()
+
+
+SIGMOID_VIEW = {
+    "s": "z = w1*x1 + w2*x2 + b\ny = sigmoid(z)",
+    "v": {"w1": 0.5, "x1": 2, "w2": -1, "x2": 1, "b": 0.1},
+}

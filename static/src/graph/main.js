@@ -23,6 +23,25 @@ let ops = { symbols: {}, rules: {}, functions: new Set() };
 let frame = null; // what an animation or replay shows instead of the plain graph
 
 const graphView = new GraphView($("#graph"), { onSelect: (id) => select(id) });
+
+// Presenting: the side panels fold away and the graph takes the whole width, for a projector.
+const present = document.createElement("button");
+present.type = "button";
+present.className = "present-toggle";
+present.textContent = "Present";
+present.title = "Hide the side panels: the graph takes the whole screen (Esc to leave)";
+present.addEventListener("click", () => setPresenting(!document.body.classList.contains("presenting")));
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && document.body.classList.contains("presenting")) setPresenting(false);
+});
+$("#graph .graph-tools").prepend(present);
+
+function setPresenting(on) {
+  document.body.classList.toggle("presenting", on);
+  present.textContent = on ? "Panels" : "Present";
+  present.setAttribute("aria-pressed", String(on));
+  requestAnimationFrame(() => graphView.fit(true));
+}
 const editor = new Editor($("#editor"), { onInput: (source) => { view.source = source; view.example = null; examples.update(view); schedule(TYPING_DEBOUNCE_MS); } });
 const inputs = new InputsPanel($("#inputs .panel-body"), { onChange: (name, value) => { view.values[name] = value; schedule(0); } });
 const animator = new Animator($("#animator"), { onFrame: (f) => { frame = f; drawGraph(); } });
