@@ -51,7 +51,9 @@ class TrainLimits:
     max_path_points: int = field(
         default=1_000, metadata={"doc": "points of the descent path a frame carries (thinned)"}
     )
-    worker_threads: int = field(default=2, metadata={"doc": "threads that train runs"})
+    # One thread: measured on 2 cores, 16 small runs did 1,770 updates/s with one thread and
+    # 1,360 with two (they mostly queue for the GIL); bench/bench_train.py --workers 2 to retry.
+    worker_threads: int = field(default=1, metadata={"doc": "threads that train runs"})
 
     def describe(self) -> dict[str, dict[str, object]]:
         """Every limit with its value and meaning, for the catalogue."""

@@ -1,8 +1,9 @@
 """The run registry: runs train in worker threads (never on the event loop), are steered by
 commands between updates, stream their events, and are capped and cleaned up.
 
-A few worker threads (one per core) share all runs: each takes the next ready run, trains it
-for a short slice, emits its frames and events, and puts it back in line. Pausing just leaves
+Worker threads (one by default: small runs are bound by the GIL, see limits.py) share all runs:
+each takes the next ready run, trains it for a short slice, emits its frames and events, and
+puts it back in line. Pausing just leaves
 a run out of line, so a paused run costs no CPU; commands never wait for a slice to end.
 """
 

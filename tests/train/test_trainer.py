@@ -317,7 +317,13 @@ def test_frame_grids(dataset: dict[str, Any], kind: str, grid_kind: str) -> None
     data = trainer.data.x
     assert grid["x1"][0] < float(data[:, 0].min()) and grid["x1"][1] > float(data[:, 0].max())
     if grid_kind == "probability":
-        assert all(0 <= v <= 1 for row in grid["values"] for v in row)
+        assert grid["scale"] == 1000
+        assert all(isinstance(v, int) and 0 <= v <= 1000 for row in grid["values"] for v in row)
+        features = trainer._inputs_to_features(torch.tensor([[grid["x1"][0], grid["x2"][1]]]))
+        with torch.no_grad():
+            p = torch.sigmoid(trainer.model(features))[0, 0] if kind == "mlp" else None
+        if p is not None:  # the top-left cell's value is the model's own probability there
+            assert grid["values"][-1][0] == round(float(p) * 1000)
 
 
 def test_unknown_rows_of_the_table_are_predicted() -> None:

@@ -1,0 +1,283 @@
+"""Training benchmark: one command, three figures, side by side with their targets.
+
+    .venv/bin/python bench/bench_train.py            # about two minutes
+
+1. A run's updates per second (worker thread, history, events) against a plain PyTorch loop on
+   the same model and data (target ≥ 0.85×).
+2. The event loop's lag p99 while eight runs train at full speed with a stream open on each
+   (target < 50 ms). The server runs in this process (real uvicorn, real app) with a probe
+   coroutine on its loop; the HTTP clients run in a separate process.
+3. How many runs at once each sustain ≥ 30 updates/s with 10 frames/s streamed to a reader
+   (target ≥ 32).
+
+The model throughout: spiral (500 points), MLP 2-8-8-1 tanh, Adam lr 0.03, batch 10,
+BCE with logits: the issue's scenario.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RUN = {
+    "dataset": {"name": "spiral", "n_samples": 500, "noise": 0.1, "seed": 0},
+    "model": {"kind": "mlp", "hidden": [8, 8], "activation": "tanh"},
+    "loss": "bce_with_logits",
+    "optimizer": {"name": "adam", "lr": 0.03},
+    "batch_size": 10,
+    "max_epochs": 20_000,
+    "divergence_factor": 1e30,
+    "explode_factor": 1e30,
+}
+STEPS_PER_SECOND = 30  # the rate each concurrent run must sustain
+FRAMES_PER_SECOND = 10
+
+
+# --- 1. a run against the plain loop --------------------------------------------------------
+
+
+def plain_loop_rate(seconds: float) -> float:
+    """Updates per second of the textbook loop on the same data and model."""
+    from app.train.trainer import TrainConfig, Trainer
+
+    trainer = Trainer(TrainConfig(**{**RUN, "max_epochs": 1000}))  # only for data and weights
+    x, y = trainer.x_train, trainer.y_train
+    model = torch.nn.Sequential(
+        torch.nn.Linear(2, 8),
+        torch.nn.Tanh(),
+        torch.nn.Linear(8, 8),
+        torch.nn.Tanh(),
+        torch.nn.Linear(8, 1),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.03)
+    generator = torch.Generator().manual_seed(0)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        order = torch.randperm(len(x), generator=generator)
+        for i in range(0, len(x), 10):
+            index = order[i : i + 10]
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x[index]), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss.item()
+            steps += 1
+    return steps / (time.perf_counter() - start)
+
+
+def registry_run_rate(seconds: float) -> float:
+    """Updates per second of one run trained by the registry's worker (nobody reading)."""
+    from app.train.runs import RunRegistry
+    from app.train.trainer import TrainConfig
+
+    registry = RunRegistry()
+    run = registry.create(TrainConfig(**{k: v for k, v in RUN.items()}))
+    time.sleep(0.5)
+    s0, t0 = run.trainer.step_count, time.perf_counter()
+    time.sleep(seconds)
+    s1, t1 = run.trainer.step_count, time.perf_counter()
+    registry.stop(run.id)
+    registry.close()
+    return (s1 - s0) / (t1 - t0)
+
+
+# --- 2 and 3: a real server in this process, clients in another ------------------------------
+
+
+def client(url: str, runs: int, seconds: float, paced: bool) -> dict[str, Any]:
+    """Create `runs` runs, read each one's stream, and measure updates and frames per second."""
+    body = dict(RUN)
+    if paced:
+        body.update(
+            steps_per_frame=STEPS_PER_SECOND // FRAMES_PER_SECOND,
+            frames_per_second=FRAMES_PER_SECOND,
+        )
+    http = httpx.Client(base_url=url, timeout=30)
+    ids = []
+    for _ in range(runs):
+        response = http.post("/api/v1/runs", json=body)
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    frames = dict.fromkeys(ids, 0)
+    stop = threading.Event()
+
+    def read(run_id: str) -> None:
+        with (
+            httpx.Client(base_url=url, timeout=None) as reader,
+            reader.stream("GET", f"/api/v1/runs/{run_id}/events") as response,
+        ):
+            for chunk in response.iter_text():
+                frames[run_id] += chunk.count("event: frame")
+                if stop.is_set():
+                    return
+
+    threads = [threading.Thread(target=read, args=(i,), daemon=True) for i in ids]
+    for t in threads:
+        t.start()
+    time.sleep(2.0)  # warm up
+    first = {i: (http.get(f"/api/v1/runs/{i}").json()["step"], time.perf_counter()) for i in ids}
+    f0 = dict(frames)
+    time.sleep(seconds)
+    last = {i: (http.get(f"/api/v1/runs/{i}").json()["step"], time.perf_counter()) for i in ids}
+    f1 = dict(frames)
+    rates = [(last[i][0] - first[i][0]) / (last[i][1] - first[i][1]) for i in ids]
+    frame_rates = [(f1[i] - f0[i]) / seconds for i in ids]
+    stop.set()
+    for i in ids:
+        http.post(f"/api/v1/runs/{i}/stop")
+    return {"rates": rates, "frame_rates": frame_rates}
+
+
+async def measure(port: int, runs: int, seconds: float, paced: bool) -> dict[str, Any]:
+    """Run the client process against the in-process server; probe the loop meanwhile."""
+    lags: list[tuple[float, float]] = []
+    done = asyncio.Event()
+
+    async def probe() -> None:
+        interval = 0.005
+        while not done.is_set():
+            t0 = time.perf_counter()
+            await asyncio.sleep(interval)
+            lags.append((t0, time.perf_counter() - t0 - interval))
+
+    probing = asyncio.create_task(probe())
+    start = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "client",
+        f"http://127.0.0.1:{port}",
+        str(runs),
+        str(seconds),
+        "paced" if paced else "full",
+        stdout=subprocess.PIPE,
+    )
+    out, _ = await process.communicate()
+    done.set()
+    await probing
+    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    window = [lag for t, lag in lags if t > start + 3.0 + runs * 0.02]
+    window.sort()
+    result["lag_p99_ms"] = window[int(len(window) * 0.99) - 1] * 1000 if window else float("nan")
+    result["lag_max_ms"] = window[-1] * 1000 if window else float("nan")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def server_trials(seconds: float, counts: list[int], workers: int) -> dict[str, Any]:
+    import uvicorn
+
+    from app.main import app
+    from app.train.limits import TrainLimits
+    from app.train.runs import REGISTRY
+
+    REGISTRY.close()
+    REGISTRY.limits = TrainLimits(worker_threads=workers)
+    REGISTRY._closed = False
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    out: dict[str, Any] = {"lag": await measure(port, 8, seconds, paced=False), "capacity": []}
+    for n in counts:
+        trial = await measure(port, n, seconds, paced=True)
+        trial["runs"] = n
+        out["capacity"].append(trial)
+        print(
+            f"   {n:3d} paced runs: slowest {min(trial['rates']):5.1f} updates/s, "
+            f"median {statistics.median(trial['rates']):5.1f}; frames/s read ≥ "
+            f"{min(trial['frame_rates']):4.1f}; loop lag p99 {trial['lag_p99_ms']:5.1f} ms",
+            flush=True,
+        )
+        if min(trial["rates"]) < STEPS_PER_SECOND * 0.98:
+            break
+    server.should_exit = True
+    await serving
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=6.0, help="length of each measurement")
+    parser.add_argument(
+        "--counts", default="8,16,24,32,40,48,56,64", help="concurrent runs to try, in order"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="training threads")
+    args = parser.parse_args()
+    from app.train.limits import LIMITS
+
+    workers = args.workers or LIMITS.worker_threads
+    torch.set_num_threads(1)  # as in the workers; the plain loop gets the same
+    print(
+        f"torch {torch.__version__}, {os.cpu_count()} cores, torch threads 1, {workers} "
+        f"training thread(s), load average before: {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    plain, run = [], []
+    for _ in range(2):  # interleaved, so a busy moment hurts both alike
+        plain.append(plain_loop_rate(args.seconds / 2))
+        run.append(registry_run_rate(args.seconds / 2))
+    plain_rate, run_rate = max(plain), max(run)
+    print(f"1. plain loop {plain_rate:.0f} updates/s, run {run_rate:.0f} updates/s", flush=True)
+    counts = [int(c) for c in args.counts.split(",")]
+    trials = asyncio.run(server_trials(args.seconds, counts, workers))
+    lag = trials["lag"]
+    sustained = [
+        t["runs"] for t in trials["capacity"] if min(t["rates"]) >= STEPS_PER_SECOND * 0.98
+    ]
+    best = max(sustained, default=0)
+    rows = [
+        (
+            "run vs plain loop (updates/s)",
+            f"{run_rate:.0f} / {plain_rate:.0f} = {run_rate / plain_rate:.2f}×",
+            "≥ 0.85×",
+            run_rate / plain_rate >= 0.85,
+        ),
+        (
+            "event-loop lag p99, 8 runs at full speed",
+            f"{lag['lag_p99_ms']:.1f} ms "
+            f"(max {lag['lag_max_ms']:.1f}; {statistics.median(lag['rates']):.0f} updates/s each)",
+            "< 50 ms",
+            lag["lag_p99_ms"] < 50,
+        ),
+        (
+            f"runs sustaining ≥ {STEPS_PER_SECOND} updates/s + {FRAMES_PER_SECOND} frames/s",
+            f"{best}"
+            + (" (or more: stopped at the last count tried)" if best == counts[-1] else ""),
+            "≥ 32",
+            best >= 32,
+        ),
+    ]
+    print()
+    print(f"{'measure':52} {'result':48} {'target':9} met")
+    for name, value, target, met in rows:
+        print(f"{name:52} {value:48} {target:9} {'yes' if met else 'NO'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "client":
+        url, runs, seconds, mode = sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+        print(json.dumps(client(url, runs, seconds, mode == "paced")))
+    else:
+        main()
