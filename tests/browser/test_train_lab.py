@@ -135,9 +135,8 @@ def test_overfitting_is_flagged_and_l2_fixes_it(page: Page) -> None:
     expect(flag).to_be_visible(timeout=RUN_TIMEOUT_MS)
     expect(flag).to_contain_text("overfitting")
     screenshot(page, "train-overfitting-flagged")
-    page.get_by_role("button", name="■ Stop").click()
-    wait_status(page, "stopped")
 
+    # Choosing another preset stops the run (if it has not finished) and starts afresh.
     page.select_option("#presets", "overfit-l2")
     page.wait_for_function("window.trainLab.state.preset === 'overfit-l2' && window.trainLab.state.status === 'none'")
     play(page)

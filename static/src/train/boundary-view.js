@@ -2,6 +2,9 @@
 // training points (circles) and validation points (triangles) on top. Clicking adds a point.
 import { CLASS_COLOURS, PlotCanvas, tint, twoSided } from "./plot-canvas.js";
 
+/** The fixed view (data units) while points are added by clicking. */
+const CLICK_RANGE = [-6, 6];
+
 /** Data units around the points when there is no grid yet (as the server pads its grids). */
 function paddedRange(values) {
   if (!values.length) return [-6, 6];
@@ -35,8 +38,10 @@ export class BoundaryView {
     this.plot.canvas.classList.toggle("adding", Boolean(state.adding));
     const { points, grid } = state;
     const all = points ? [...points.train.x, ...points.val.x] : [];
-    const x = grid ? grid.x1 : paddedRange(all.map((p) => p[0]));
-    const y = grid ? grid.x2 : paddedRange(all.map((p) => p[1]));
+    // Clicking needs a view that stays put, whatever points are added.
+    const fixed = state.adding ? CLICK_RANGE : null;
+    const x = fixed || (grid ? grid.x1 : paddedRange(all.map((p) => p[0])));
+    const y = fixed || (grid ? grid.x2 : paddedRange(all.map((p) => p[1])));
     this.plot.setDomain(x, y);
     const ctx = this.plot.begin();
     if (grid) this.drawGrid(ctx, grid, points);
@@ -77,8 +82,14 @@ export class BoundaryView {
     }
     cctx.putImageData(image, 0, 0);
     const b = this.plot.box;
+    const p = this.plot;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(b.left, b.top, b.right - b.left, b.bottom - b.top);
+    ctx.clip();
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(this.cells, b.left, b.top, b.right - b.left, b.bottom - b.top);
+    ctx.drawImage(this.cells, p.px(grid.x1[0]), p.py(grid.x2[1]), p.px(grid.x1[1]) - p.px(grid.x1[0]), p.py(grid.x2[0]) - p.py(grid.x2[1]));
+    ctx.restore();
   }
 
   drawPoints(points, unknown) {

@@ -92,6 +92,7 @@ function draw() {
   $("#landscape").hidden = !frame?.landscape;
   if (frame?.landscape) landscape.update({ landscape: frame.landscape, params: frame.params });
   $("#network-empty").hidden = Boolean(frame);
+  $("#network").hidden = !frame;
   if (frame) network.update({ layers: frame.layers, features: run?.state.resolved.features });
   $("#preset-note").textContent = state.note;
 }
@@ -124,6 +125,7 @@ async function changeSetting(key, value) {
   }
   if (LIVE_KEYS.has(key) && key !== "lr" && key !== "batch_size") return; // speed and drawing rate apply to the next run
   state.preset = null;
+  state.note = "";
   presets.update({ selected: null });
   configChanged();
 }
