@@ -8,6 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
+from app.api.schemas.runs import FrameEvent, StatusEvent, StepEvent
+
+EVENT_MODELS = {"step": StepEvent, "frame": FrameEvent, "status": StatusEvent}
+
 
 def _refuse(token: str) -> Any:
     raise ValueError(f"not strict JSON: {token}")
@@ -124,8 +128,22 @@ def test_sse_resumes_with_last_event_id_without_gaps_or_repeats(api: httpx.Clien
     assert [layer["units"] for layer in frames[-1]["layers"]] == [8, 8, 1]
     assert "weight_grad" in frames[-1]["layers"][0]
     assert events[-1][1] == "status" and events[-1][2]["status"] == "finished"
+    for _, kind, data in events:  # every event has the documented shape
+        EVENT_MODELS[kind].model_validate(data)
     # Reconnecting after the end gives nothing new and ends.
     assert read_events(api, run["id"], last_id=ids[-1], seconds=5) == []
+
+
+def test_a_reader_that_stops_reading_does_not_hold_the_run_back(api: httpx.Client) -> None:
+    run = create(api, {**SPIRAL, "max_epochs": 60, "frames_per_second": 30})
+    url = f"/api/v1/runs/{run['id']}/events"
+    with api.stream("GET", url) as response:  # opened, never read
+        assert response.status_code == 200
+        state = wait_until(api, run["id"], lambda s: s["status"] == "finished", seconds=60)
+    assert state["epoch"] == 60
+    events = read_events(api, run["id"], last_id=0, seconds=10)
+    assert [d["epoch"] for _, k, d in events if k == "step"] == list(range(1, 61))
+    assert len([1 for _, k, _ in events if k == "frame"]) <= 8  # the ring of latest frames
 
 
 def test_pause_step_resume_patch_stop(api: httpx.Client) -> None:

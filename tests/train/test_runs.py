@@ -91,3 +91,40 @@ def test_unknown_run_is_not_found(registry: RunRegistry) -> None:
     with pytest.raises(GraphError) as err:
         registry.get("nope")
     assert err.value.type == "not_found"
+
+
+def test_wall_time_cap_stops_a_run() -> None:
+    registry = RunRegistry(TrainLimits(max_run_seconds=0.3))
+    try:
+        run = registry.create(SPIRAL)
+        wait_for(lambda: run.status == "stopped")
+        assert "0.3 s" in (run.reason or "") and 0.3 <= run.train_seconds < 1.0
+    finally:
+        registry.close()
+
+
+def test_finished_runs_are_forgotten() -> None:
+    registry = RunRegistry(TrainLimits(keep_finished_seconds=0.0))
+    try:
+        run = registry.create(SPIRAL, start=False)
+        registry.stop(run.id)
+        time.sleep(0.01)
+        registry.sweep()
+        with pytest.raises(GraphError):
+            registry.get(run.id)
+    finally:
+        registry.close()
+
+
+def test_events_tell_the_whole_story_in_order(registry: RunRegistry) -> None:
+    config = TrainConfig(
+        dataset={"name": "thermometer"},
+        model={"kind": "linear", "init": {"w": 1.0, "b": 0.0}},
+        optimizer={"name": "sgd", "lr": 1e-2},
+        val_fraction=0.0,
+    )
+    run = registry.create(config)
+    wait_for(lambda: run.status == "diverged" and settled(run))
+    kinds = [e.kind for e in run.log.since(0)]
+    assert kinds[0] == "frame" and kinds[1] == "status" and kinds[-1] == "status"
+    assert kinds[-2] == "frame" and kinds.count("step") == len(run.history)

@@ -11,11 +11,14 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.schemas.runs import (
     DatasetPreview,
+    FrameEvent,
     HistoryPublic,
     PointsPublic,
     RunCreate,
     RunPatch,
     RunPublic,
+    StatusEvent,
+    StepEvent,
     StepRequest,
 )
 from app.graph.errors import GraphError, LimitError
@@ -334,7 +337,26 @@ async def _stream(run: Run, last_id: int) -> AsyncIterator[str]:
 
 @router.get(
     "/runs/{run_id}/events",
-    responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}},
+    responses={
+        **ERRORS,
+        200: {
+            "description": "events `step`, `frame` and `status`; `data` is one JSON object",
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "oneOf": [
+                            StepEvent.model_json_schema(),
+                            FrameEvent.model_json_schema(),
+                            StatusEvent.model_json_schema(),
+                        ]
+                    },
+                    "example": 'id: 7\nevent: status\ndata: {"status":"diverged","reason":"the'
+                    ' loss became nan at step 9: the updates overshot (learning rate 10)",'
+                    '"flags":[]}\n\n',
+                }
+            },
+        },
+    },
     summary="Server-Sent Events: step, frame, status",
 )
 async def run_events(
