@@ -58,6 +58,9 @@ def test_spiral_preset_trains_live(page: Page) -> None:
     page.wait_for_function(
         f"document.querySelector('#boundary canvas').dataset.signature !== {first_grid!r}"
     )
+    # The heatmap shows both classes' regions (orange for P(class 1) < 0.5, blue above).
+    share = float(page.locator("#boundary canvas").get_attribute("data-class-zero-share") or "nan")
+    assert 0.15 < share < 0.85, share
     expect(page.locator(".status-line")).to_contain_text("Running")
     expect(page.locator(".status-line")).to_contain_text("validation accuracy")
     expect(page.locator("#accuracy-chart")).to_be_visible()

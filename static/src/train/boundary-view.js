@@ -69,18 +69,22 @@ export class BoundaryView {
       const ys = points ? [...points.train.y, ...points.val.y] : grid.values.flat();
       scale = Math.max(1e-9, ...ys.map(Math.abs));
     }
+    let below = 0; // cells drawn as class 0 (the tests read it)
+    const unit = grid.scale || 1; // probabilities and confidences may come as thousandths
     for (let row = 0; row < n; row++) {
       for (let col = 0; col < n; col++) {
-        const v = grid.values[row][col];
+        const v = grid.kind === "probability" ? grid.values[row][col] / unit : grid.values[row][col];
         let rgb;
         if (grid.kind === "probability") rgb = twoSided(Number.isFinite(v) ? 2 * v - 1 : 0);
-        else if (grid.kind === "class") rgb = tint(CLASS_COLOURS[v % CLASS_COLOURS.length], (grid.confidence[row][col] - 1 / grid.classes) / (1 - 1 / grid.classes));
+        else if (grid.kind === "class") rgb = tint(CLASS_COLOURS[v % CLASS_COLOURS.length], (grid.confidence[row][col] / unit - 1 / grid.classes) / (1 - 1 / grid.classes));
         else rgb = twoSided(Number.isFinite(v) ? v / scale : 0);
+        if (grid.kind === "probability" && v < 0.5) below++;
         const at = ((n - 1 - row) * n + col) * 4; // row 0 is the lowest x2: the bottom
         image.data.set([rgb[0], rgb[1], rgb[2], 190], at);
       }
     }
     cctx.putImageData(image, 0, 0);
+    this.plot.canvas.dataset.classZeroShare = (below / (n * n)).toFixed(3);
     const b = this.plot.box;
     const p = this.plot;
     ctx.save();
