@@ -255,7 +255,7 @@ class Trainer:
         """One update on the next batch; ends the epoch (with its history entry) when due."""
         x, y = self._next_batch()
         model = self.model
-        if not model.training:
+        if model.dropout is not None and not model.training:
             model.train()
         out = model(x)
         loss = self.loss_fn(out, y)
@@ -287,6 +287,12 @@ class Trainer:
         elif self.step_count >= self.max_steps:
             outcome.finished = f"reached the cap of {self.max_steps} steps"
         return outcome
+
+    def _eval_mode(self) -> None:
+        # Only dropout behaves differently in eval mode; switching walks every module, so a
+        # model without dropout skips it (frames and epoch ends are frequent).
+        if self.model.dropout is not None:
+            self.model.eval()
 
     def grad_norm(self) -> float | None:
         """L2 norm of all parameter gradients of the latest update (computed on demand)."""
@@ -338,7 +344,7 @@ class Trainer:
         """Data loss and accuracy (classification) of the model on (x, y), in eval mode."""
         if len(x) == 0:
             return None, None
-        self.model.eval()
+        self._eval_mode()
         out = self.model(x)
         loss = float(self.loss_fn(out, y))
         accuracy = self._correct(out, y) / len(y) if self.data.task == "classification" else None
@@ -464,7 +470,7 @@ class Trainer:
 
     @torch.no_grad()
     def _forward(self, raw: torch.Tensor) -> torch.Tensor:
-        self.model.eval()
+        self._eval_mode()
         return self.model(self._inputs_to_features(raw))
 
     def _axis(self, column: int) -> tuple[float, float]:
@@ -492,7 +498,7 @@ class Trainer:
         thousandths: 1000 = certain), or the predicted value."""
         axes, features = self._grid_features()
         n = axes["resolution"]
-        self.model.eval()
+        self._eval_mode()
         out = self.model(features)
         grid: dict[str, Any] = dict(axes)
         if self.data.task == "regression":
