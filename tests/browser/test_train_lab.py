@@ -175,6 +175,8 @@ def test_step_pause_speed_stop_reset(page: Page) -> None:
     page.wait_for_function("window.trainLab.state.frame.step === 2")
     expect(page.locator(".status-line")).to_contain_text("Paused")
     expect(page.locator(".status-line")).to_contain_text("step 2")
+    page.get_by_label("batch size").select_option("32")
+    page.wait_for_function("window.trainLab.state.run.state.batch_size === 32")
     page.get_by_label("speed").select_option(label="1 step per frame")
     page.get_by_label("drawing rate").select_option("5")
     page.get_by_role("button", name="▶ Resume").click()

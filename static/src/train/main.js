@@ -74,8 +74,9 @@ function draw() {
   const { config, points, frame, run } = state;
   const latest = state.history.at(-1);
   bar.update({
-    status: state.status, reason: state.reason, metrics: latest, epoch: frame?.epoch ?? latest?.epoch,
-    step: frame?.step ?? latest?.step, flag: state.flag, config,
+    // Step events can run ahead of the latest frame (frames come at the drawing rate).
+    status: state.status, reason: state.reason, metrics: latest, epoch: Math.max(frame?.epoch ?? 0, latest?.epoch ?? 0),
+    step: Math.max(frame?.step ?? 0, latest?.step ?? 0), flag: state.flag, config,
     canGraph: Boolean(run && frame?.layers?.every((l) => l.weight) && run.state.resolved.parameters <= MAX_GRAPH_PARAMETERS),
   });
   const inputs = points?.input_names.length ?? 2;
