@@ -48,7 +48,7 @@ export class NetworkView {
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     this.svg.replaceChildren();
     const left = 80;
-    const right = width - 70;
+    const right = width - 90; // room for "output · log_softmax"
     const top = 34;
     const bottom = height - 16;
     const colX = (i) => left + ((right - left) * i) / (sizes.length - 1);
