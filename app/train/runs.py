@@ -20,6 +20,7 @@ from typing import Any, Literal
 import torch
 
 from app.graph.errors import GraphError, LimitError
+from app.train.cohort import step_together
 from app.train.datasets import describe_points
 from app.train.events import EventLog
 from app.train.limits import LIMITS, TrainLimits
@@ -29,6 +30,8 @@ Status = Literal["running", "paused", "finished", "diverged", "stopped"]
 ACTIVE: frozenset[str] = frozenset({"running", "paused", "diverged"})
 
 SLICE_SECONDS = 0.02  # a worker trains one run this long before taking the next in line
+MAX_COHORT = 64  # runs of one architecture trained together in one batched pass
+_CONTINUE = object()  # a run goes on within the slice
 
 
 @dataclass
@@ -289,87 +292,122 @@ class RunRegistry:
             self._start_workers()
             self._wake.notify()
 
-    def _next_run(self) -> Run | None:
+    def _next_runs(self) -> list[Run] | None:
+        """The next ready run, with every other ready run of the same architecture (they train
+        together, see cohort.py); None when closing."""
         with self._wake:
             while not self._closed:
                 now = time.monotonic()
                 while self._timers and self._timers[0][0] <= now:
                     self._ready.append(heapq.heappop(self._timers)[2])
                 if self._ready:
-                    return self._ready.popleft()
+                    first = self._ready.popleft()
+                    signature = first.trainer.signature
+                    if signature is None or not self._ready:
+                        return [first]
+                    same = [r for r in self._ready if r.trainer.signature == signature]
+                    same = same[: MAX_COHORT - 1]
+                    if same:
+                        chosen = set(map(id, same))
+                        self._ready = deque(r for r in self._ready if id(r) not in chosen)
+                    return [first, *same]
                 wait = self._timers[0][0] - now if self._timers else 1.0
                 self._wake.wait(timeout=min(wait, 1.0))
         return None
 
     def _work(self) -> None:
         torch.set_num_threads(1)  # tiny tensors: threads cost more than they give on 2 cores
-        while (run := self._next_run()) is not None:
+        while (runs := self._next_runs()) is not None:
             if time.monotonic() >= self._next_sweep:
                 self._next_sweep = time.monotonic() + 5.0
                 self.sweep()
-            again_at = self._train_slice(run)
-            with self._wake:
-                run.scheduled = False
-            if again_at is not None:
-                self._schedule(run, at=again_at)
+            for run, again_at in self._train_slice(runs):
+                with self._wake:
+                    run.scheduled = False
+                if again_at is not None:
+                    self._schedule(run, at=again_at)
 
-    def _train_slice(self, run: Run) -> float | None:
-        """Train `run` for one slice; returns when it wants to go again (None: not now)."""
+    def _train_slice(self, runs: list[Run]) -> list[tuple[Run, float | None]]:
+        """Train `runs` together for one slice; for each, when it wants to go again (None: not
+        until a command says so)."""
         started = time.monotonic()
         deadline = started + SLICE_SECONDS
+        share = 1 / len(runs)  # runs trained together share the wall time
+        done: list[tuple[Run, float | None]] = []
+        active = list(runs)
         try:
-            with run.lock:
-                self._apply_pending(run)
-            while True:
-                with run.lock:
-                    stepping = run.status == "paused" and run.steps_wanted > 0
-                    if run.status != "running" and not stepping:
-                        self._emit_frame(run)
-                        return None
-                    if stepping:
-                        run.steps_wanted -= 1
-                    self._apply_pending(run)
-                outcome = run.trainer.step()
-                self._record(run, outcome)
-                now = time.monotonic()
-                if outcome.diverged or outcome.finished:
-                    with run.lock:  # the last frame first, so the status is the last word
-                        self._emit_frame(run)
-                        if outcome.diverged:
-                            self._set_status(run, "diverged", outcome.diverged)
-                        elif run.status in ACTIVE:
-                            self._set_status(run, "finished", outcome.finished)
-                    return None
-                if run.train_seconds + (now - started) > self.limits.max_run_seconds:
+            while active:
+                stepping: dict[str, bool] = {}
+                for run in list(active):
                     with run.lock:
-                        self._emit_frame(run)
-                        self._set_status(
-                            run,
-                            "stopped",
-                            f"reached the limit of {self.limits.max_run_seconds:g} s of training",
-                        )
-                    return None
-                if stepping:
-                    if run.steps_wanted == 0:
-                        self._emit_frame(run)
-                        return None
-                    continue
-                per_frame = run.pace.steps_per_frame
-                if per_frame is not None:
-                    run.chunk_left = (run.chunk_left or per_frame) - 1
-                    if run.chunk_left <= 0:
-                        # Paced: one chunk per frame tick; the next tick keeps the beat.
-                        run.next_tick = max(run.next_tick + 1 / run.pace.frames_per_second, now)
-                        if run.readers:
+                        single = run.status == "paused" and run.steps_wanted > 0
+                        if run.status != "running" and not single:
                             self._emit_frame(run)
-                        return run.next_tick
-                elif run.readers and now >= run.next_frame_at:
-                    self._emit_frame(run)
-                if now >= deadline:
-                    return now
+                            active.remove(run)
+                            done.append((run, None))
+                            continue
+                        if single:
+                            run.steps_wanted -= 1
+                        self._apply_pending(run)
+                    stepping[run.id] = single
+                if not active:
+                    break
+                outcomes = step_together([run.trainer for run in active])
+                now = time.monotonic()
+                elapsed = (now - started) * share
+                for run, outcome in zip(list(active), outcomes, strict=True):
+                    again = self._after_step(run, outcome, stepping[run.id], now, elapsed)
+                    if again is _CONTINUE and now >= deadline:
+                        again = now
+                    if again is not _CONTINUE:
+                        active.remove(run)
+                        done.append((run, again))  # type: ignore[arg-type]
         finally:
-            run.train_seconds += time.monotonic() - started
-            run.log.notify()
+            elapsed = (time.monotonic() - started) * share
+            for run in runs:
+                run.train_seconds += elapsed
+                run.log.notify()
+        return done
+
+    def _after_step(
+        self, run: Run, outcome: StepOutcome, single: bool, now: float, elapsed: float
+    ) -> float | object | None:
+        """Record an update and decide: go on (_CONTINUE), come back at a time, or rest."""
+        self._record(run, outcome)
+        if outcome.diverged or outcome.finished:
+            with run.lock:  # the last frame first, so the status is the last word
+                self._emit_frame(run)
+                if outcome.diverged:
+                    self._set_status(run, "diverged", outcome.diverged)
+                elif run.status in ACTIVE:
+                    self._set_status(run, "finished", outcome.finished)
+            return None
+        if run.train_seconds + elapsed > self.limits.max_run_seconds:
+            with run.lock:
+                self._emit_frame(run)
+                self._set_status(
+                    run,
+                    "stopped",
+                    f"reached the limit of {self.limits.max_run_seconds:g} s of training",
+                )
+            return None
+        if single:
+            if run.steps_wanted == 0:
+                self._emit_frame(run)
+                return None
+            return _CONTINUE
+        per_frame = run.pace.steps_per_frame
+        if per_frame is not None:
+            run.chunk_left = (run.chunk_left or per_frame) - 1
+            if run.chunk_left <= 0:
+                # Paced: one chunk per frame tick; the next tick keeps the beat.
+                run.next_tick = max(run.next_tick + 1 / run.pace.frames_per_second, now)
+                if run.readers:
+                    self._emit_frame(run)
+                return run.next_tick
+        elif run.readers and now >= run.next_frame_at:
+            self._emit_frame(run)
+        return _CONTINUE
 
     # --- housekeeping --------------------------------------------------------------------
 

@@ -254,6 +254,10 @@ class Trainer:
     def step(self) -> StepOutcome:
         """One update on the next batch; ends the epoch (with its history entry) when due."""
         x, y = self._next_batch()
+        return self.update_on(x, y)
+
+    def update_on(self, x: torch.Tensor, y: torch.Tensor) -> StepOutcome:
+        """The textbook update on the batch (x, y): forward, loss, backward, optimizer step."""
         model = self.model
         if model.dropout is not None and not model.training:
             model.train()
@@ -261,12 +265,21 @@ class Trainer:
         loss = self.loss_fn(out, y)
         objective = loss
         if self.reg_rate:
-            objective = loss + regularization(
-                kind=self.reg_kind, rate=self.reg_rate, weights=self.weights
-            )
+            objective = loss + self.penalty()
         self.optimizer.zero_grad()
         objective.backward()
-        loss_value = loss.item()
+        return self.after_backward(loss.item())
+
+    def penalty(self) -> torch.Tensor:
+        """The regularization term added to the loss."""
+        return regularization(kind=self.reg_kind, rate=self.reg_rate, weights=self.weights)
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The rows of the next update (advances through the epoch's shuffled order)."""
+        return self._next_batch()
+
+    def after_backward(self, loss_value: float) -> StepOutcome:
+        """With the gradients in place: check for divergence, step the optimizer, keep books."""
         self.step_count += 1
         record = StepRecord(epoch=self.epoch + 1, step=self.step_count, loss=loss_value, lr=self.lr)
         self.last = record
@@ -287,6 +300,21 @@ class Trainer:
         elif self.step_count >= self.max_steps:
             outcome.finished = f"reached the cap of {self.max_steps} steps"
         return outcome
+
+    @property
+    def signature(self) -> tuple[Any, ...] | None:
+        """Runs with equal signatures can share one batched forward and backward pass
+        (None: this one cannot, because dropout draws per run)."""
+        if self.model.dropout is not None:
+            return None
+        model = self.model
+        return (
+            tuple(model.sizes),
+            tuple(model.activation_names),
+            model.output_name,
+            self.loss_name,
+            self.reg_kind,
+        )
 
     def _eval_mode(self) -> None:
         # Only dropout behaves differently in eval mode; switching walks every module, so a

@@ -1,0 +1,78 @@
+"""Several runs of the same architecture, one update each, in one batched tensor program.
+
+Each run keeps its own data, batch order, `torch.optim` optimizer and learning rate. Only the
+forward and backward passes are shared: the runs' parameters are stacked (`torch.stack` copies,
+so gradients flow back to each run's own tensors), the layers become batched matrix products,
+and the sum of the runs' losses is differentiated, which gives each run exactly the gradient of
+its own loss because no run's loss depends on another's parameters. On small models this costs
+about as much as one run's pass, so many runs train for the price of a few.
+"""
+
+import torch
+
+from app.train.trainer import StepOutcome, Trainer
+
+
+def _batched_output(name: str, z: torch.Tensor, trainer: Trainer) -> torch.Tensor:
+    # Softmax-like outputs work along the classes, the last axis of [runs, rows, classes].
+    if name == "softmax":
+        return torch.softmax(z, -1)
+    if name == "log_softmax":
+        return torch.log_softmax(z, -1)
+    return trainer.model.output(z)  # elementwise: none, sigmoid, tanh
+
+
+def _per_run_losses(trainer: Trainer, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """[runs] mean loss of each run's batch (the same reduction as the loss's default mean)."""
+    runs, rows = out.shape[0], out.shape[1]
+    if y.dtype == torch.long:  # class indices: the loss wants [rows, classes]
+        flat = trainer.loss_fn(out.reshape(runs * rows, -1), y.reshape(-1), reduction="none")
+        return flat.reshape(runs, rows).mean(1)
+    return trainer.loss_fn(out, y, reduction="none").reshape(runs, -1).mean(1)
+
+
+def _together(
+    trainers: list[Trainer], xs: list[torch.Tensor], ys: list[torch.Tensor]
+) -> list[StepOutcome]:
+    first = trainers[0]
+    h = torch.stack(xs)  # [runs, rows, inputs]
+    layers = len(first.model.layers)
+    for k in range(layers):
+        weight = torch.stack([t.model.linears[k].weight for t in trainers])  # [runs, out, in]
+        bias = torch.stack([t.model.linears[k].bias for t in trainers])  # [runs, out]
+        h = torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+        if k < layers - 1:
+            h = first.model.activations[k](h)
+    out = _batched_output(first.model.output_name, h, first)
+    losses = _per_run_losses(first, out, torch.stack(ys))
+    objective = losses.sum()
+    for t in trainers:
+        if t.reg_rate:
+            objective = objective + t.penalty()
+        t.optimizer.zero_grad()
+    objective.backward()
+    return [t.after_backward(v) for t, v in zip(trainers, losses.tolist(), strict=True)]
+
+
+def step_together(trainers: list[Trainer]) -> list[StepOutcome]:
+    """One update of each trainer (in order); those with equal signatures and batch shapes share
+    one batched pass, the others update alone."""
+    drawn = [(t, *t.next_batch()) for t in trainers]
+    groups: dict[object, list[int]] = {}
+    for i, (t, x, y) in enumerate(drawn):
+        key = (t.signature, tuple(x.shape), tuple(y.shape), y.dtype) if t.signature else i
+        groups.setdefault(key, []).append(i)
+    outcomes: list[StepOutcome | None] = [None] * len(trainers)
+    for members in groups.values():
+        if len(members) == 1:
+            t, x, y = drawn[members[0]]
+            outcomes[members[0]] = t.update_on(x, y)
+            continue
+        results = _together(
+            [drawn[i][0] for i in members],
+            [drawn[i][1] for i in members],
+            [drawn[i][2] for i in members],
+        )
+        for i, outcome in zip(members, results, strict=True):
+            outcomes[i] = outcome
+    return [o for o in outcomes if o is not None]
