@@ -21,7 +21,9 @@ def open_train(page: Page, preset: str | None = None) -> None:
     page.wait_for_function("window.trainLab && window.trainLab.state.points")
     if preset:
         page.select_option("#presets", preset)
-        page.wait_for_function(f"window.trainLab.state.preset === {preset!r} && window.trainLab.state.points")
+        page.wait_for_function(
+            f"window.trainLab.state.preset === {preset!r} && window.trainLab.state.points"
+        )
 
 
 def lab(page: Page, expression: str) -> Any:
@@ -46,7 +48,10 @@ def play(page: Page) -> None:
 def test_spiral_preset_trains_live(page: Page) -> None:
     open_train(page)
     expect(page.locator("#presets")).to_have_value("spiral")
-    assert lab(page, "[s.config.hidden, s.config.activations, s.config.optimizer, s.config.lr, s.config.batch_size, s.config.val_fraction]") == [[8, 8], ["tanh", "tanh"], "adam", 0.03, 10, 0.2]
+    assert lab(
+        page,
+        "[s.config.hidden, s.config.activations, s.config.optimizer, s.config.lr, s.config.batch_size, s.config.val_fraction]",
+    ) == [[8, 8], ["tanh", "tanh"], "adam", 0.03, 10, 0.2]
     play(page)
     wait_epochs(page, 3)
     page.wait_for_function("document.querySelector('#boundary canvas').dataset.signature")
@@ -83,11 +88,19 @@ def test_network_diagram_weights_and_gradients(page: Page) -> None:
     assert page.locator("#network .layer.hidden").nth(0).locator("circle").count() == 8
     assert page.locator("#network line.weight").count() == 2 * 8 + 8 * 8 + 8
     expect(page.locator("#network .feature")).to_have_text(["x1", "x2"])
-    widths = page.locator("#network line.weight").evaluate_all("ls => ls.map(l => l.getAttribute('stroke-width'))")
-    colours = set(page.locator("#network line.weight").evaluate_all("ls => ls.map(l => l.getAttribute('stroke'))"))
+    widths = page.locator("#network line.weight").evaluate_all(
+        "ls => ls.map(l => l.getAttribute('stroke-width'))"
+    )
+    colours = set(
+        page.locator("#network line.weight").evaluate_all(
+            "ls => ls.map(l => l.getAttribute('stroke'))"
+        )
+    )
     assert len(set(widths)) > 10 and len(colours) == 2  # thickness = size, colour = sign
     page.get_by_label("show gradients").check()
-    grad_widths = page.locator("#network line.weight").evaluate_all("ls => ls.map(l => l.getAttribute('stroke-width'))")
+    grad_widths = page.locator("#network line.weight").evaluate_all(
+        "ls => ls.map(l => l.getAttribute('stroke-width'))"
+    )
     assert grad_widths != widths
     screenshot(page, "train-network-gradients")
 
@@ -118,14 +131,18 @@ def test_thermometer_raw_diverges_normalized_converges(page: Page) -> None:
     screenshot(page, "train-thermometer-raw-diverged")
 
     page.select_option("#presets", "thermometer-normalized")
-    page.wait_for_function("window.trainLab.state.preset === 'thermometer-normalized' && window.trainLab.state.status === 'none'")
+    page.wait_for_function(
+        "window.trainLab.state.preset === 'thermometer-normalized' && window.trainLab.state.status === 'none'"
+    )
     page.get_by_label("speed").select_option(label="as fast as possible")
     play(page)
     wait_status(page, "finished")
     losses = lab(page, "s.history.map((h) => h.train_loss)")
     # The least-squares fit of t_c on t_u leaves a mean squared error of about 2.93 (°C²).
     assert losses[-1] < 3.0 < losses[0]
-    page.wait_for_function("Number(document.querySelector('#landscape canvas').dataset.pathLength) > 50")
+    page.wait_for_function(
+        "Number(document.querySelector('#landscape canvas').dataset.pathLength) > 50"
+    )
     expect(page.locator(".status-line")).to_contain_text("Finished")
     assert page.locator("#curve canvas").get_attribute("data-curve")
     screenshot(page, "train-thermometer-normalized-converged")
@@ -141,7 +158,9 @@ def test_overfitting_is_flagged_and_l2_fixes_it(page: Page) -> None:
 
     # Choosing another preset stops the run (if it has not finished) and starts afresh.
     page.select_option("#presets", "overfit-l2")
-    page.wait_for_function("window.trainLab.state.preset === 'overfit-l2' && window.trainLab.state.status === 'none'")
+    page.wait_for_function(
+        "window.trainLab.state.preset === 'overfit-l2' && window.trainLab.state.status === 'none'"
+    )
     play(page)
     wait_status(page, "finished")
     assert lab(page, "s.flag") is None
@@ -154,7 +173,9 @@ def test_overfitting_is_flagged_and_l2_fixes_it(page: Page) -> None:
 def test_sine_regression_draws_the_fitted_curve(page: Page) -> None:
     open_train(page)
     page.get_by_label("dataset").select_option("sine")
-    page.wait_for_function("window.trainLab.state.points && window.trainLab.state.points.input_names[0] === 'x'")
+    page.wait_for_function(
+        "window.trainLab.state.points && window.trainLab.state.points.input_names[0] === 'x'"
+    )
     expect(page.locator("#curve")).to_be_visible()
     expect(page.locator("#boundary")).to_be_hidden()
     play(page)

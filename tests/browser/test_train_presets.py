@@ -5,20 +5,36 @@ derived features and normalization."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_train_lab import RUN_TIMEOUT_MS, lab, open_train, play, wait_epochs, wait_status
+from tests.browser.test_train_lab import (
+    RUN_TIMEOUT_MS,
+    lab,
+    open_train,
+    play,
+    wait_epochs,
+    wait_status,
+)
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
 LOSSES = ["mse", "l1", "bce", "bce_with_logits", "nll", "cross_entropy"]
-EXPECTED_OUTPUT = {"mse": "none", "l1": "none", "bce": "sigmoid", "bce_with_logits": "none", "nll": "log_softmax", "cross_entropy": "none"}
+EXPECTED_OUTPUT = {
+    "mse": "none",
+    "l1": "none",
+    "bce": "sigmoid",
+    "bce_with_logits": "none",
+    "nll": "log_softmax",
+    "cross_entropy": "none",
+}
 
 
 def test_each_loss_of_seed_003_trains_on_the_same_data(page: Page) -> None:
     open_train(page)
     for loss in LOSSES:
         page.select_option("#presets", f"loss-{loss}")
-        page.wait_for_function(f"window.trainLab.state.preset === 'loss-{loss}' && window.trainLab.state.status === 'none'")
+        page.wait_for_function(
+            f"window.trainLab.state.preset === 'loss-{loss}' && window.trainLab.state.status === 'none'"
+        )
         play(page)
         wait_epochs(page, 4)
         resolved = lab(page, "s.run.state.resolved")
@@ -73,7 +89,9 @@ def test_open_autograd_graph_shows_the_model_in_the_graph_lab(page: Page) -> Non
     assert "loss = bce(p, y)" in source
     nodes = graph.evaluate("() => window.gradplay.graph.nodes.map((n) => n.id)")
     assert {"W1", "b1", "W2", "b2", "W3", "b3", "x", "y", "loss"} <= set(nodes)
-    loss_value = graph.evaluate("() => window.gradplay.graph.nodes.find((n) => n.id === 'loss').value")
+    loss_value = graph.evaluate(
+        "() => window.gradplay.graph.nodes.find((n) => n.id === 'loss').value"
+    )
     assert 0 < loss_value < 5
     graph.wait_for_selector("#graph .node")
     screenshot(graph, "train-autograd-graph-in-graph-lab")
@@ -83,16 +101,30 @@ def test_csv_upload_good_and_bad(page: Page) -> None:
     page.expected_status.add(422)  # type: ignore[attr-defined]
     open_train(page)
     upload = page.get_by_label("CSV file")
-    upload.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"x1,x2,y\n1,2,0\n3,oops,1\n4,5\n"}])
+    upload.set_input_files(
+        files=[
+            {
+                "name": "bad.csv",
+                "mimeType": "text/csv",
+                "buffer": b"x1,x2,y\n1,2,0\n3,oops,1\n4,5\n",
+            }
+        ]
+    )
     error = page.locator(".csv-error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("line 3")
     expect(error).to_contain_text("line 4")
     screenshot(page, "train-csv-error")
     rows = "\n".join(f"{x},{(x * 7) % 10},{int(x > 4)}" for x in range(10))
-    upload.set_input_files(files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": f"a,b,label\n{rows}\n".encode()}])
+    upload.set_input_files(
+        files=[
+            {"name": "good.csv", "mimeType": "text/csv", "buffer": f"a,b,label\n{rows}\n".encode()}
+        ]
+    )
     expect(error).to_be_hidden()
-    page.wait_for_function("window.trainLab.state.config.dataset === 'csv' && window.trainLab.state.points.input_names.join() === 'a,b'")
+    page.wait_for_function(
+        "window.trainLab.state.config.dataset === 'csv' && window.trainLab.state.points.input_names.join() === 'a,b'"
+    )
     expect(page.get_by_label("dataset")).to_have_value("csv")
     play(page)
     wait_epochs(page, 3)
@@ -114,7 +146,9 @@ def test_click_to_add_points_then_train(page: Page) -> None:
     for fx, fy in [(0.75, 0.7), (0.7, 0.8), (0.8, 0.65), (0.65, 0.75)]:
         page.mouse.click(left + width * fx, top + width * fy)
         page.wait_for_timeout(150)
-    page.wait_for_function("window.trainLab.state.points.train.x.length + window.trainLab.state.points.val.x.length === 8")
+    page.wait_for_function(
+        "window.trainLab.state.points.train.x.length + window.trainLab.state.points.val.x.length === 8"
+    )
     labels = sorted(p[2] for p in lab(page, "s.config.points"))
     assert labels == [0, 0, 0, 0, 1, 1, 1, 1]
     play(page)
@@ -126,7 +160,9 @@ def test_click_to_add_points_then_train(page: Page) -> None:
 def test_derived_features_and_normalization_reach_the_model(page: Page) -> None:
     open_train(page)
     page.get_by_label("dataset").select_option("circle")
-    page.wait_for_function("window.trainLab.state.config.dataset === 'circle' && window.trainLab.state.points")
+    page.wait_for_function(
+        "window.trainLab.state.config.dataset === 'circle' && window.trainLab.state.points"
+    )
     page.locator(".features label", has_text="x1²").locator("input").check()
     page.locator(".features label", has_text="x2²").locator("input").check()
     page.get_by_label("Normalize inputs").check()
@@ -136,5 +172,7 @@ def test_derived_features_and_normalization_reach_the_model(page: Page) -> None:
     assert lab(page, "s.run.state.resolved.features") == ["x1", "x2", "x1^2", "x2^2"]
     assert lab(page, "s.run.state.config.normalize") is True
     expect(page.locator("#network .feature")).to_have_text(["x1", "x2", "x1²", "x2²"])
-    page.wait_for_function("window.trainLab.state.history.at(-1).val_accuracy > 0.9", timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(
+        "window.trainLab.state.history.at(-1).val_accuracy > 0.9", timeout=RUN_TIMEOUT_MS
+    )
     screenshot(page, "train-derived-features")
