@@ -68,6 +68,8 @@ class Network(nn.Module):
         self.activation_names = activations
         self.output_name = output
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
+        # A plain list too: the ModuleList is walked per update, and its lookups add up.
+        self._linears = [cast(nn.Linear, layer) for layer in self.layers]
         self.activations = nn.ModuleList(ACTIVATIONS[a]() for a in activations)
         self.dropout = SeededDropout(dropout, generator) if dropout > 0 else None
         self.output = OUTPUTS[output]()
@@ -75,7 +77,7 @@ class Network(nn.Module):
     @property
     def linears(self) -> list[nn.Linear]:
         """The linear layers, first to last."""
-        return [cast(nn.Linear, layer) for layer in self.layers]
+        return self._linears
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         last = len(self.layers) - 1

@@ -148,7 +148,8 @@ class Trainer:
             seed=config.seed,
             init=config.model.get("init"),
         )
-        self.optimizer = build_optimizer(self.model.parameters(), config.optimizer)
+        self.parameters = list(self.model.parameters())
+        self.optimizer = build_optimizer(self.parameters, config.optimizer)
         self.loss_fn = LOSSES[self.loss_name].fn
         reg = config.regularization or {"kind": "none", "rate": 0.0}
         self.reg_kind = str(reg.get("kind", "none"))
@@ -280,15 +281,24 @@ class Trainer:
 
     def after_backward(self, loss_value: float) -> StepOutcome:
         """With the gradients in place: check for divergence, step the optimizer, keep books."""
+        record, reason = self.before_update(loss_value)
+        if reason:
+            return StepOutcome(record, diverged=reason)
+        self.optimizer.step()
+        return self.after_update(record)
+
+    def before_update(self, loss_value: float) -> tuple[StepRecord, str | None]:
+        """Count the update and check the loss; a reason means: do not update, it diverged."""
         self.step_count += 1
         record = StepRecord(epoch=self.epoch + 1, step=self.step_count, loss=loss_value, lr=self.lr)
         self.last = record
         if self.first_loss is None:
             self.first_loss = loss_value
-        reason = self._divergence(loss_value)
-        if reason:
-            return StepOutcome(record, diverged=reason)
-        self.optimizer.step()
+        return record, self._divergence(loss_value)
+
+    def after_update(self, record: StepRecord) -> StepOutcome:
+        """Book-keeping after the optimizer stepped: epoch end, flags, stop conditions."""
+        loss_value = record.loss
         self._epoch_losses.append(loss_value)
         if self.two_params:
             self._record_path()
