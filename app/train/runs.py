@@ -24,6 +24,7 @@ from app.train.cohort import step_together
 from app.train.datasets import describe_points
 from app.train.events import EventLog
 from app.train.limits import LIMITS, TrainLimits
+from app.train.program import model_program
 from app.train.trainer import StepOutcome, TrainConfig, Trainer
 
 Status = Literal["running", "paused", "finished", "diverged", "stopped"]
@@ -460,6 +461,11 @@ class RunRegistry:
                 "parameters": sum(p.numel() for p in trainer.model.parameters()),
             },
         }
+
+    def program(self, run: Run) -> dict[str, Any]:
+        """The model on its latest batch as a Graph lab program (read between updates)."""
+        with run.lock:  # consistent while paused (a running run may move between lines)
+            return model_program(run.trainer)
 
     def points(self, run: Run) -> dict[str, Any]:
         """The run's data in its own units, split as it trains, for drawing points."""

@@ -172,6 +172,7 @@ class Trainer:
         self.epoch = 0  # epochs completed
         self.step_count = 0
         self._order: torch.Tensor | None = None
+        self._last_batch: tuple[torch.Tensor, torch.Tensor] | None = None
         self._position = 0
         self._epoch_losses: list[float] = []
         self.first_loss: float | None = None
@@ -224,6 +225,10 @@ class Trainer:
         return [layer.weight for layer in self.model.linears]
 
     def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        self._last_batch = self._draw_batch()
+        return self._last_batch
+
+    def _draw_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         if self._order is None or self._position >= self.n_train:
             self._batch_size_this_epoch = self.batch_size
             if self.batch_size >= self.n_train:
@@ -278,6 +283,11 @@ class Trainer:
     def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The rows of the next update (advances through the epoch's shuffled order)."""
         return self._next_batch()
+
+    @property
+    def last_batch(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The rows of the latest update (None before the first)."""
+        return self._last_batch
 
     def after_backward(self, loss_value: float) -> StepOutcome:
         """With the gradients in place: check for divergence, step the optimizer, keep books."""

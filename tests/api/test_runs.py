@@ -291,3 +291,17 @@ def test_preview_and_csv_upload(api: httpx.Client) -> None:
     )
     assert run["resolved"]["task"] == "regression"
     api.post(f"/api/v1/runs/{run['id']}/stop")
+
+
+def test_program_opens_in_the_graph_lab(api: httpx.Client) -> None:
+    run = create(api, {**SPIRAL, "start": False})
+    assert error_of(api.get(f"/api/v1/runs/{run['id']}/program"))["type"] == "run_state"
+    api.post(f"/api/v1/runs/{run['id']}/step")
+    wait_until(api, run["id"], lambda s: s["step"] == 1)
+    program = strict(api.get(f"/api/v1/runs/{run['id']}/program").text)
+    assert "z1 = x @ W1.T + b1" in program["source"]
+    evaluated = api.post("/api/v1/graphs/evaluate", json=program)
+    assert evaluated.status_code == 200, evaluated.text[:500]
+    names = {node["name"] for node in evaluated.json()["nodes"]}
+    assert {"x", "W1", "b1", "h1", "loss"} <= names
+    api.post(f"/api/v1/runs/{run['id']}/stop")

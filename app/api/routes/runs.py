@@ -262,6 +262,14 @@ async def get_run_data(run_id: str) -> dict[str, Any]:
     return await run_in_threadpool(REGISTRY.points, run)
 
 
+@router.get("/runs/{run_id}/program", responses=ERRORS, summary="The model as a Graph lab program")
+async def get_run_program(run_id: str) -> dict[str, Any]:
+    """The latest update's forward pass as a program with its values: POST it to
+    /api/v1/graphs/evaluate to see every node's value and gradient."""
+    run = REGISTRY.get(run_id)
+    return await run_in_threadpool(REGISTRY.program, run)
+
+
 @router.post("/runs/{run_id}/pause", response_model=RunPublic, responses=ERRORS)
 async def pause_run(run_id: str) -> dict[str, Any]:
     """Pause after the current update."""
