@@ -98,6 +98,27 @@ def table_x1x2y() -> Dataset:
     )
 
 
+def go_out() -> Dataset:
+    """Seed 002's perceptron: go out tonight (1) or not (0), from raining (0/1), lots of work
+    (0/1) and friends going (0–4); friends matter most: go when friends − raining − work > 1."""
+    rows = [
+        (rain, work, friends)
+        for rain in (0.0, 1.0)
+        for work in (0.0, 1.0)
+        for friends in (0.0, 1.0, 2.0, 3.0, 4.0)
+    ]
+    x = torch.tensor(rows)
+    y = ((x[:, 2] - x[:, 0] - x[:, 1]) > 1).long()
+    return Dataset(
+        x=x,
+        y=y,
+        input_names=("raining", "work", "friends"),
+        target_names=("go_out",),
+        task="classification",
+        n_classes=2,
+    )
+
+
 def random_regression(*, n_samples: int, d_in: int, d_out: int, seed: int) -> Dataset:
     """Seed 004's data: x = randn(N, D_in), y = randn(N, D_out); nothing to learn but noise."""
     g = torch.Generator().manual_seed(seed)
@@ -339,6 +360,7 @@ CLOUD = {"n_samples": N_SAMPLES, "noise": NOISE, "seed": SEED}
 DATASETS: dict[str, DatasetSpec] = {
     "thermometer": DatasetSpec(thermometer, "regression", thermometer.__doc__ or ""),
     "table": DatasetSpec(table_x1x2y, "regression", table_x1x2y.__doc__ or ""),
+    "go_out": DatasetSpec(go_out, "classification", go_out.__doc__ or ""),
     "random_regression": DatasetSpec(
         random_regression,
         "regression",

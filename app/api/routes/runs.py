@@ -27,6 +27,7 @@ from app.train.limits import LIMITS
 from app.train.losses import LOSSES, REGULARIZERS
 from app.train.models import ACTIVATIONS, MODELS, OUTPUTS
 from app.train.optimizers import DEFAULT_LR, OPTIMIZERS
+from app.train.presets import PRESETS
 from app.train.runs import ACTIVE, REGISTRY, Pace, Run
 from app.train.trainer import TrainConfig
 
@@ -127,6 +128,7 @@ def _catalogue() -> dict[str, Any]:
             if name not in ("dataset", "model")
         },
         "limits": LIMITS.describe(),
+        "presets": PRESETS,
     }
 
 
