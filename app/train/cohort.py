@@ -177,6 +177,8 @@ def _together(
 def step_together(trainers: list[Trainer]) -> list[StepOutcome]:
     """One update of each trainer (in order); those with equal signatures and batch shapes share
     one batched pass, the others update alone."""
+    if len(trainers) == 1:
+        return [trainers[0].step()]
     drawn = [(t, *t.next_batch()) for t in trainers]
     groups: dict[object, list[int]] = {}
     for i, (t, x, y) in enumerate(drawn):

@@ -169,6 +169,18 @@ class Trainer:
                 f"grid_resolution must be 2 to {LIMITS.max_grid_resolution}", "limit_exceeded"
             )
         self.batch_generator = torch.Generator().manual_seed(config.seed)
+        model = self.model
+        self._signature = (
+            None
+            if model.dropout is not None
+            else (
+                tuple(model.sizes),
+                tuple(model.activation_names),
+                model.output_name,
+                self.loss_name,
+                self.reg_kind,
+            )
+        )
         self.epoch = 0  # epochs completed
         self.step_count = 0
         self._order: torch.Tensor | None = None
@@ -325,16 +337,7 @@ class Trainer:
     def signature(self) -> tuple[Any, ...] | None:
         """Runs with equal signatures can share one batched forward and backward pass
         (None: this one cannot, because dropout draws per run)."""
-        if self.model.dropout is not None:
-            return None
-        model = self.model
-        return (
-            tuple(model.sizes),
-            tuple(model.activation_names),
-            model.output_name,
-            self.loss_name,
-            self.reg_kind,
-        )
+        return self._signature
 
     def _eval_mode(self) -> None:
         # Only dropout behaves differently in eval mode; switching walks every module, so a

@@ -57,5 +57,5 @@ def test_graph_lab_agrees_with_the_trainer(
     (want_grad,) = torch.autograd.grad(want, first)
     got = result.values[program.names["loss"]]
     got_grad = result.grads[program.names["W1"]]
-    assert float(got) == pytest.approx(float(want.detach()), rel=1e-4, abs=1e-6)
+    assert float(got.detach()) == pytest.approx(float(want.detach()), rel=1e-4, abs=1e-6)
     assert torch.allclose(got_grad.float(), want_grad, rtol=1e-3, atol=1e-6)
