@@ -5,7 +5,7 @@ import { BoundaryView } from "./boundary-view.js";
 import { DEFAULT_CONFIG, LIVE_KEYS, datasetChoice, runRequest } from "./config.js";
 import { ConfigPanel } from "./config-panel.js";
 import { CurveView } from "./curve-view.js";
-import { MAX_GRAPH_PARAMETERS, graphUrl, modelProgram } from "./graph-link.js";
+import { MAX_GRAPH_PARAMETERS, graphUrl } from "./graph-link.js";
 import { LandscapeView } from "./landscape-view.js";
 import { MetricChart } from "./metric-chart.js";
 import { NetworkView } from "./network-view.js";
@@ -260,9 +260,14 @@ function reset({ keepNote = false } = {}) {
 async function openGraph() {
   const { run, frame } = state;
   if (!run || !frame) return;
-  const program = modelProgram({ frame, points: state.points, run: run.state, config: state.config });
-  if (!program) return;
-  window.open(graphUrl(program), "_blank");
+  const tab = window.open("about:blank", "_blank"); // opened within the click, so never blocked
+  try {
+    const program = await run.program();
+    if (tab) tab.location.href = graphUrl(program);
+  } catch (err) {
+    if (tab) tab.close();
+    throw err;
+  }
 }
 
 async function start() {

@@ -73,6 +73,9 @@ export class RunClient {
     return this.state;
   }
 
+  /** The model on its latest batch as a Graph lab program: `{source, values, output}`. */
+  program() { return getJson(`/api/v1/runs/${this.id}/program`); }
+
   /** The run's training and validation points, in the data's units. */
   points() { return getJson(`/api/v1/runs/${this.id}/data`); }
 }
