@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -183,3 +184,13 @@ def test_clicked_points_make_a_dataset() -> None:
     data = ds.make_dataset("points", {"points": [[0, 0, 0], [1, 1, 1], [2, 0, 1]]})
     assert data.task == "classification" and data.x.shape == (3, 2) and data.n_classes == 2
     assert math.isclose(float(data.x[2, 0]), 2.0)
+
+
+def test_random_regression_is_the_numpy_seeds_data() -> None:
+    # Seed 004: np.random.seed(42); x = np.random.randn(N, D_in); y = np.random.randn(N, D_out)
+    np.random.seed(42)
+    x = np.random.randn(64, 1000)
+    y = np.random.randn(64, 10)
+    data = ds.make_dataset("random_regression", {})
+    assert torch.allclose(data.x, torch.from_numpy(x).float())
+    assert torch.allclose(data.y, torch.from_numpy(y).float())

@@ -124,7 +124,12 @@ def test_events_tell_the_whole_story_in_order(registry: RunRegistry) -> None:
         val_fraction=0.0,
     )
     run = registry.create(config)
-    wait_for(lambda: run.status == "diverged" and settled(run))
+
+    def told() -> bool:  # the status event is logged just after run.status changes
+        events = run.log.since(0)
+        return settled(run) and events[-1].kind == "status" and run.status == "diverged"
+
+    wait_for(told, seconds=30)
     kinds = [e.kind for e in run.log.since(0)]
     assert kinds[0] == "frame" and kinds[1] == "status" and kinds[-1] == "status"
     assert kinds[-2] == "frame" and kinds.count("step") == len(run.history)
