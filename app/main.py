@@ -10,6 +10,7 @@ from app.api.errors import BodySizeLimit, install_error_handlers
 from app.api.routes import graphs, pages, runs
 from app.api.strict_json import StrictJSONResponse
 from app.settings import settings
+from app.train.limits import LIMITS as TRAIN_LIMITS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,11 +31,16 @@ environment variable.
 
 def _limits_markdown() -> str:
     fields = type(settings).model_fields
-    return "\n".join(
+    graph = "\n".join(
         f"- `{name}` = {getattr(settings, name):,}: {field.description}"
         for name, field in fields.items()
         if name.startswith("max_")
     )
+    runs = "\n".join(
+        f"- `{name}` = {limit['value']:,}: {limit['doc']}"
+        for name, limit in TRAIN_LIMITS.describe().items()
+    )
+    return f"### Programs\n\n{graph}\n\n### Training runs\n\n{runs}\n"
 
 
 def create_app() -> FastAPI:

@@ -6,6 +6,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
+from app.train.limits import LIMITS as TRAIN_LIMITS
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMITS = [name for name in Settings.model_fields if name.startswith("max_")]
@@ -35,3 +36,11 @@ def test_readme_names_the_two_commands() -> None:
     assert "scripts/serve" in readme and "scripts/test" in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert "scripts/test" in ci
+
+
+@pytest.mark.parametrize("name", list(TRAIN_LIMITS.describe()))
+def test_every_training_limit_is_in_the_api_docs_and_the_readme(name: str) -> None:
+    description = create_app().openapi()["info"]["description"]
+    assert f"`{name}`" in description
+    doc = TRAIN_LIMITS.describe()[name]["doc"]
+    assert f"| {doc} | `{name}` |" in (ROOT / "README.md").read_text()
