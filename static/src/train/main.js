@@ -87,7 +87,8 @@ function draw() {
   if (kind === "curve") curve.update({ points, curve: frame?.curve || null });
   if (kind === "table") table.update({ points, unknown: frame?.unknown });
   const classification = (run?.state.resolved.task ?? points?.task) === "classification";
-  lossChart.update({ history: state.history });
+  const blowUp = state.status === "diverged" && frame ? { epoch: frame.epoch + 1, loss: frame.loss } : null;
+  lossChart.update({ history: state.history, blowUp });
   accuracyChart.show(classification);
   if (classification) accuracyChart.update({ history: state.history });
   $("#landscape").hidden = !frame?.landscape;

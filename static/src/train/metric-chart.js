@@ -2,6 +2,17 @@
 // scale, or train and validation accuracy.
 import uPlot from "uplot";
 
+// Dots while there are only a few epochs: a run that diverges in its first epochs still shows.
+const FEW_POINTS = (u, seriesIdx) => u.data[0].length < 30;
+
+/** A tick label that fits the axis: 1e6 rather than 1,000,000; 0.001 as 1e-3. */
+function compact(x) {
+  if (x == null) return "";
+  const a = Math.abs(x);
+  if (a >= 1e4 || (a > 0 && a < 1e-3)) return x.toExponential(0).replace("e+", "e");
+  return String(Number(x.toPrecision(3)));
+}
+
 const TRAIN = "#1d4ed8";
 const VAL = "#c2410c";
 const HEIGHT = 150; // pixels of the plot
@@ -33,10 +44,13 @@ ${metric === "loss" ? '<label class="check"><input type="checkbox" class="log" a
     new ResizeObserver(() => this.resize()).observe(this.plotBox);
   }
 
-  /** `state.history`: the run's history entries so far (the chart draws what is new). */
-  update({ history }) {
-    if (history !== this.entries) this.drawn = -1;
+  /** `state.history`: the run's history entries so far (the chart draws what is new);
+   * `blowUp`: `{epoch, loss}` of the update that diverged mid-epoch, drawn after the history so
+   * the jump that stopped the run is on the chart too. */
+  update({ history, blowUp = null }) {
+    if (history !== this.entries || blowUp?.loss !== this.blowUp?.loss) this.drawn = -1;
     this.entries = history;
+    this.blowUp = blowUp;
     if (!this.chart) this.build();
     if (this.drawn === history.length) return;
     this.chart.setData(this.columns());
@@ -45,7 +59,11 @@ ${metric === "loss" ? '<label class="check"><input type="checkbox" class="log" a
 
   columns() {
     const log = this.metric === "loss" && this.log;
-    const h = this.entries;
+    const last = this.entries.at(-1);
+    const extra = this.blowUp && (!last || this.blowUp.epoch > last.epoch)
+      ? [{ epoch: this.blowUp.epoch, [`train_${this.metric}`]: this.blowUp.loss }]
+      : [];
+    const h = [...this.entries, ...extra];
     return [
       h.map((e) => e.epoch),
       h.map((e) => drawable(e[`train_${this.metric}`], log)),
@@ -69,12 +87,12 @@ ${metric === "loss" ? '<label class="check"><input type="checkbox" class="log" a
         },
         axes: [
           { ...axis, label: "epoch", size: 40, labelSize: 20, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000] },
-          { ...axis, label: accuracy ? "accuracy" : "loss", size: 64, labelSize: 20, values: accuracy ? (u, v) => v.map((x) => `${Math.round(x * 100)}%`) : undefined },
+          { ...axis, label: accuracy ? "accuracy" : "loss", size: 64, labelSize: 20, values: accuracy ? (u, v) => v.map((x) => `${Math.round(x * 100)}%`) : (u, v) => v.map(compact) },
         ],
         series: [
           {},
-          { label: "train", stroke: TRAIN, width: 3, points: { show: false }, spanGaps: true },
-          { label: "validation", stroke: VAL, width: 3, dash: [8, 4], points: { show: false }, spanGaps: true },
+          { label: "train", stroke: TRAIN, width: 3, points: { show: FEW_POINTS, size: 8, fill: TRAIN }, spanGaps: true },
+          { label: "validation", stroke: VAL, width: 3, dash: [8, 4], points: { show: FEW_POINTS, size: 8, fill: VAL }, spanGaps: true },
         ],
       },
       this.columns(),
