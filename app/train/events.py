@@ -8,31 +8,11 @@ skips superseded frames but never misses or repeats a step or a status.
 import asyncio
 import bisect
 import heapq
-import json
-import math
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 
-
-def _encode_nonfinite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {k: _encode_nonfinite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_encode_nonfinite(v) for v in value]
-    return value
-
-
-def strict_dumps(payload: Any) -> str:
-    """Strict JSON with "NaN"/"Infinity"/"-Infinity" strings, as app.api.strict_json.dumps does
-    (repeated here because the training core never imports the web layer)."""
-    try:
-        return json.dumps(payload, allow_nan=False, separators=(",", ":"))
-    except ValueError:
-        return json.dumps(_encode_nonfinite(payload), allow_nan=False, separators=(",", ":"))
+from app.strict_json import dumps
 
 
 @dataclass(frozen=True)
@@ -63,7 +43,7 @@ class EventLog:
 
     def append(self, kind: str, payload: object) -> int:
         """Encode and store an event; readers are woken by `notify`."""
-        data = strict_dumps(payload)
+        data = dumps(payload)
         with self._lock:
             event_id = self._next_id
             self._next_id += 1

@@ -2,7 +2,8 @@
 
 import json
 
-from app.train.events import EventLog, strict_dumps
+from app.strict_json import dumps as strict_dumps
+from app.train.events import EventLog
 
 
 def parse(text: str) -> tuple[int, str, object]:
