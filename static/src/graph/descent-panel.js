@@ -3,6 +3,9 @@
 import uPlot from "uplot";
 import { fmt } from "../common/format.js";
 
+/** Input names that usually hold data rather than parameters. */
+const DATA_NAME = /^(x|y|X|Y|t_u|t_c|x\d+|y\d+|target|targets|label|labels|data)$/;
+
 /** The optimizers of the API (`GET /api/v1/ops` lists them with their defaults). */
 export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam"];
 
@@ -69,8 +72,10 @@ export class DescentPanel {
 
   setInputs(inputs, defaults) {
     const current = [...this.paramsBox.querySelectorAll("input")];
-    // Without an example's choice, a new program starts with every input ticked.
-    const checked = defaults || (current.length ? current.filter((c) => c.checked).map((c) => c.value) : inputs);
+    // Without an example's choice, a new program starts with its parameters ticked: every input
+    // but the ones named like data (x, y, t_u, x1…), unless data is all there is (y = x²).
+    const learnable = inputs.filter((name) => !DATA_NAME.test(name));
+    const checked = defaults || (current.length ? current.filter((c) => c.checked).map((c) => c.value) : learnable.length ? learnable : inputs);
     if (!defaults && current.map((c) => c.value).join() === inputs.join()) return;
     this.paramsBox.replaceChildren(
       ...inputs.map((name) => {
