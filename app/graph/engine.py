@@ -298,24 +298,16 @@ def evaluate(
         out = vals[output_id]
         seed: Literal["scalar", "sum"] = "scalar" if out.numel() == 1 else "sum"
 
-        # One backward pass of autograd's engine, asked for the gradient at every node (the
-        # fan-in sums included); leaves and nodes the output doesn't depend on get zeros.
-        tensors = [vals[n.id] for n in program.nodes]
-        try:
-            found = torch.autograd.grad(
-                out, tensors, torch.ones_like(out), retain_graph=True, allow_unused=True
-            )
-        except RuntimeError as exc:
-            raise GraphError(
-                f"the gradient can't be computed: {str(exc).splitlines()[0]}", "value_error"
-            ) from None
+        # With edges, backpropagate op by op: each op's backward function hands over its
+        # edges' contributions on the way. Without, autograd's engine does it in one call.
+        sent: dict[str, tuple[Tensor | None, ...]] = {}
+        if with_edges and _maps_directly(program, vals):
+            grads = _backward_node_by_node(program, vals, output_id, sent)
+        else:
+            grads = _backward_by_engine(program, vals, out)
         clock.check()
-        grads = {
-            n.id: torch.zeros_like(t) if g is None else g
-            for n, t, g in zip(program.nodes, tensors, found, strict=True)
-        }
         edges = (
-            _edges(program, vals, grads)
+            _edges(program, vals, grads, sent)
             if with_edges
             else [
                 Edge(src, n.id, k, None, None)
@@ -330,7 +322,88 @@ def evaluate(
     return result
 
 
-def _edges(program: Program, vals: dict[str, Tensor], grads: dict[str, Tensor]) -> list[Edge]:
+def _maps_directly(program: Program, vals: dict[str, Tensor]) -> bool:
+    """True when every op node is one autograd function whose inputs are exactly the node's
+    arguments (so its backward function's outputs are the edges' contributions). Ops of the
+    table marked `single` are, by construction; the others are checked."""
+    for node in program.nodes:
+        if node.kind != "op" or OPS[node.op or ""].single:
+            continue
+        fn = vals[node.id].grad_fn
+        if fn is None:
+            return False
+        nexts = fn.next_functions
+        if len(nexts) != len(node.inputs):
+            return False
+        for (next_fn, _), src in zip(nexts, node.inputs, strict=True):
+            arg = vals[src]
+            if arg.grad_fn is not None:
+                if next_fn is not arg.grad_fn:
+                    return False
+            elif next_fn is None or getattr(next_fn, "variable", None) is not arg:
+                return False
+    return True
+
+
+def _backward_node_by_node(
+    program: Program,
+    vals: dict[str, Tensor],
+    output_id: str,
+    sent: dict[str, tuple[Tensor | None, ...]],
+) -> dict[str, Tensor]:
+    """Backpropagation as micrograd writes it: in reverse forward order, each op's own autograd
+    backward function turns the node's gradient into one contribution per argument, and
+    contributions to a node used more than once are summed. `sent` receives the contributions.
+    """
+    grads: dict[str, Tensor] = {output_id: torch.ones_like(vals[output_id])}
+    with torch.no_grad():
+        for node in reversed(program.nodes):
+            upstream = grads.get(node.id)
+            if node.kind != "op" or upstream is None:
+                continue
+            flows = vals[node.id].grad_fn(upstream)  # type: ignore[misc,operator]
+            flows = flows if type(flows) is tuple else (flows,)
+            reduced: list[Tensor | None] = []
+            for src, flow in zip(node.inputs, flows, strict=True):
+                if flow is not None:
+                    shape = vals[src].shape
+                    if flow.shape != shape:  # what the engine does for a broadcast argument
+                        flow = flow.sum_to_size(shape)
+                    have = grads.get(src)
+                    grads[src] = flow if have is None else have + flow
+                reduced.append(flow)
+            sent[node.id] = tuple(reduced)
+    return {
+        n.id: grads[n.id] if n.id in grads else torch.zeros_like(vals[n.id]) for n in program.nodes
+    }
+
+
+def _backward_by_engine(
+    program: Program, vals: dict[str, Tensor], out: Tensor
+) -> dict[str, Tensor]:
+    """One backward pass of autograd's engine, asked for the gradient at every node (the
+    fan-in sums included); for ops torch builds from several functions."""
+    tensors = [vals[n.id] for n in program.nodes]
+    try:
+        found = torch.autograd.grad(
+            out, tensors, torch.ones_like(out), retain_graph=True, allow_unused=True
+        )
+    except RuntimeError as exc:
+        raise GraphError(
+            f"the gradient can't be computed: {str(exc).splitlines()[0]}", "value_error"
+        ) from None
+    return {
+        n.id: torch.zeros_like(t) if g is None else g
+        for n, t, g in zip(program.nodes, tensors, found, strict=True)
+    }
+
+
+def _edges(
+    program: Program,
+    vals: dict[str, Tensor],
+    grads: dict[str, Tensor],
+    sent: dict[str, tuple[Tensor | None, ...]],
+) -> list[Edge]:
     """One edge per use; local derivative and contribution where both ends are scalars.
 
     The contributions are what the target's own backward function (autograd's) sends to each
@@ -348,12 +421,15 @@ def _edges(program: Program, vals: dict[str, Tensor], grads: dict[str, Tensor]) 
             if not scalar[node_id]:
                 edges.extend(Edge(src, node_id, k, None, None) for k, src in enumerate(inputs))
                 continue
-            sent = _backward_of(vals[node_id], grads[node_id], [vals[i] for i in inputs])
+            out_flows = sent.get(node_id)
+            if out_flows is None:
+                args = [vals[i] for i in inputs]
+                out_flows = _backward_of(vals[node_id], grads[node_id], args)
             for k, src in enumerate(inputs):
                 edge = Edge(src, node_id, k, None, None)
                 edges.append(edge)
                 if scalar[src]:
-                    flow = sent[k]
+                    flow = out_flows[k]
                     flows.append(_NAN if flow is None else flow)
                     flows_at.append((edge, node_id))
     if not flows:

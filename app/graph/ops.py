@@ -25,6 +25,9 @@ class Op:
     static_from: int | None = None
     callable: bool = True  # False for operators that are only written as symbols
     elementwise: bool = False  # broadcasting op: its output shape is the inputs' broadcast
+    # One autograd function of exactly these arguments, whatever their shapes (the engine then
+    # backpropagates op by op; tests check every op against PyTorch's own backward pass).
+    single: bool = True
 
 
 def _reduce(
@@ -138,6 +141,7 @@ _OPS = [
         2,
         2,
         callable=False,
+        single=False,  # a batched or vector product is several functions
     ),
     Op("neg", "−", torch.neg, "∂(−x)/∂x = −1", "-a", callable=False),
     Op("identity", "=", torch.clone, "∂x/∂x = 1", "a name for a value: d = a", callable=False),
@@ -248,6 +252,7 @@ _OPS = [
         "cross_entropy(logits, target): target as class indices or probabilities",
         2,
         2,
+        single=False,  # log_softmax, then nll_loss
     ),
 ]
 
