@@ -197,7 +197,7 @@ def forward(
             )
         else:
             args = [values[i] for i in node.inputs]
-            if any(a.dim() for a in args):
+            if any(map(Tensor.dim, args)):
                 _check_shapes(node, args, program.source, limits)
             try:
                 out = OPS[node.op or ""].fn(*args, *node.static_args)
@@ -363,16 +363,18 @@ def _backward_node_by_node(
                 continue
             flows = vals[node.id].grad_fn(upstream)  # type: ignore[misc,operator]
             flows = flows if type(flows) is tuple else (flows,)
-            reduced: list[Tensor | None] = []
+            if upstream.dim():  # a tensor op may have broadcast an argument: sum the flow back
+                flows = tuple(  # to the argument's shape, as autograd's engine does
+                    f.sum_to_size(vals[src].shape)
+                    if f is not None and f.shape != vals[src].shape
+                    else f
+                    for src, f in zip(node.inputs, flows, strict=True)
+                )
+            sent[node.id] = flows
             for src, flow in zip(node.inputs, flows, strict=True):
                 if flow is not None:
-                    shape = vals[src].shape
-                    if flow.shape != shape:  # what the engine does for a broadcast argument
-                        flow = flow.sum_to_size(shape)
                     have = grads.get(src)
                     grads[src] = flow if have is None else have + flow
-                reduced.append(flow)
-            sent[node.id] = tuple(reduced)
     return {
         n.id: grads[n.id] if n.id in grads else torch.zeros_like(vals[n.id]) for n in program.nodes
     }
