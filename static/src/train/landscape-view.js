@@ -10,7 +10,7 @@ const HIGH = [76, 29, 149];
 export class LandscapeView {
   constructor(container) {
     container.classList.add("landscape-view");
-    container.innerHTML = `<div class="chart-head"><h2>Loss landscape over (w, b)</h2><span class="key">log scale · <b class="path-key">—</b> descent path</span></div>`;
+    container.innerHTML = `<div class="chart-head"><h2>Loss landscape over (w, b)</h2><span class="key">light = low loss (log scale) · <b class="path-key">—</b> descent path</span></div>`;
     this.plot = new PlotCanvas(container, { square: false });
     this.cells = document.createElement("canvas");
     this.surface = null;
