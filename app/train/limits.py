@@ -28,6 +28,9 @@ class TrainLimits:
     max_stored_runs: int = field(
         default=200, metadata={"doc": "runs kept in memory, finished ones included"}
     )
+    sweep_every_seconds: float = field(
+        default=5.0, metadata={"doc": "how often the server looks for abandoned runs"}
+    )
     abandoned_after_seconds: float = field(
         default=300.0,
         metadata={"doc": "a run nobody has read or steered for this long is stopped"},

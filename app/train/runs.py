@@ -295,7 +295,8 @@ class RunRegistry:
 
     def _next_runs(self) -> list[Run] | None:
         """The next ready run, with every other ready run of the same architecture (they train
-        together, see cohort.py); None when closing."""
+        together, see cohort.py); [] when a sweep is due and nothing is ready; None when
+        closing."""
         with self._wake:
             while not self._closed:
                 now = time.monotonic()
@@ -312,6 +313,8 @@ class RunRegistry:
                         chosen = set(map(id, same))
                         self._ready = deque(r for r in self._ready if id(r) not in chosen)
                     return [first, *same]
+                if now >= self._next_sweep:
+                    return []  # nothing to train: time to look for abandoned runs
                 wait = self._timers[0][0] - now if self._timers else 1.0
                 self._wake.wait(timeout=min(wait, 1.0))
         return None
@@ -320,8 +323,10 @@ class RunRegistry:
         torch.set_num_threads(1)  # tiny tensors: threads cost more than they give on 2 cores
         while (runs := self._next_runs()) is not None:
             if time.monotonic() >= self._next_sweep:
-                self._next_sweep = time.monotonic() + 5.0
+                self._next_sweep = time.monotonic() + self.limits.sweep_every_seconds
                 self.sweep()
+            if not runs:
+                continue
             for run, again_at in self._train_slice(runs):
                 with self._wake:
                     run.scheduled = False

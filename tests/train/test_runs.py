@@ -21,7 +21,9 @@ SPIRAL = TrainConfig(
 
 @pytest.fixture
 def registry() -> Iterator[RunRegistry]:
-    reg = RunRegistry(TrainLimits(max_active_runs=3, abandoned_after_seconds=0.3))
+    # Runs count as abandoned after 0.3 s, but only the tests' own sweep() finds them.
+    limits = TrainLimits(max_active_runs=3, abandoned_after_seconds=0.3, sweep_every_seconds=3600)
+    reg = RunRegistry(limits)
     yield reg
     for run in reg.runs():
         if run.status in ("running", "paused", "diverged"):
@@ -85,6 +87,17 @@ def test_abandoned_runs_are_stopped(registry: RunRegistry) -> None:
     time.sleep(0.5)
     registry.sweep()
     assert run.status == "stopped" and "abandoned" in (run.reason or "")
+
+
+def test_a_paused_run_nobody_touches_is_stopped_by_the_server_itself() -> None:
+    reg = RunRegistry(TrainLimits(abandoned_after_seconds=0.3, sweep_every_seconds=0.1))
+    try:
+        run = reg.create(SPIRAL)
+        reg.pause(run.id)
+        wait_for(lambda: run.status == "stopped", seconds=10)
+        assert "abandoned" in (run.reason or "")
+    finally:
+        reg.close()
 
 
 def test_unknown_run_is_not_found(registry: RunRegistry) -> None:
