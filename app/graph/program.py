@@ -16,7 +16,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from app.graph.errors import GraphError, LimitError, error_at
 from app.graph.grammar import GRAMMAR
-from app.graph.ops import FUNCTIONS, OPS
+from app.graph.ops import FUNCTIONS
 
 NodeKind = Literal["input", "const", "op"]
 
@@ -396,4 +396,4 @@ def parse_program(source: str, *, max_chars: int, max_statements: int, max_nodes
     return Program(source, builder.nodes, builder.names, builder.inputs, order)
 
 
-__all__ = ["OPS", "Node", "Program", "parse_program"]
+__all__ = ["Node", "Program", "parse_program"]

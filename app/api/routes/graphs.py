@@ -17,7 +17,7 @@ from app.api.schemas.graphs import (
 )
 from app.api.strict_json import StrictJSONResponse
 from app.graph.engine import Evaluation, Limits, evaluate
-from app.graph.errors import GraphError, LimitError
+from app.graph.errors import LimitError
 from app.graph.ops import OPS
 from app.graph.optimize import optimize
 from app.graph.optimizers import OPTIMIZERS
@@ -240,6 +240,3 @@ def list_ops() -> dict[str, Any]:
 def list_limits() -> dict[str, Any]:
     """Each limit's value and meaning; a request over one gets a 4xx `limit_exceeded` answer."""
     return limits_catalogue()
-
-
-__all__ = ["GraphError", "router"]
