@@ -44,7 +44,10 @@ RUN = {
     "explode_factor": 1e30,
 }
 STEPS_PER_SECOND = 30  # the rate each concurrent run must sustain
-FRAMES_PER_SECOND = 10
+FRAMES_PER_SECOND = 10  # and the frames it must stream
+# Runs are paced a little above both (3 updates a frame at 11 frames/s = 33 updates/s), so a
+# run that keeps its pace clears 30 for certain and only a lack of CPU makes it fall short.
+PACED_FRAMES_PER_SECOND = 11
 
 
 # --- 1. a run against the plain loop --------------------------------------------------------
@@ -104,7 +107,7 @@ def client(url: str, runs: int, seconds: float, paced: bool) -> dict[str, Any]:
     if paced:
         body.update(
             steps_per_frame=STEPS_PER_SECOND // FRAMES_PER_SECOND,
-            frames_per_second=FRAMES_PER_SECOND,
+            frames_per_second=PACED_FRAMES_PER_SECOND,
         )
     http = httpx.Client(base_url=url, timeout=30)
     ids = []
@@ -210,11 +213,18 @@ async def server_trials(seconds: float, counts: list[int], workers: int) -> dict
             f"{min(trial['frame_rates']):4.1f}; loop lag p99 {trial['lag_p99_ms']:5.1f} ms",
             flush=True,
         )
-        if min(trial["rates"]) < STEPS_PER_SECOND * 0.98:
+        if not sustains(trial):
             break
     server.should_exit = True
     await serving
     return out
+
+
+def sustains(trial: dict[str, Any]) -> bool:
+    """Every run kept at least 30 updates/s and its reader got at least 10 frames/s."""
+    return (
+        min(trial["rates"]) >= STEPS_PER_SECOND and min(trial["frame_rates"]) >= FRAMES_PER_SECOND
+    )
 
 
 def main() -> None:
@@ -243,9 +253,7 @@ def main() -> None:
     counts = [int(c) for c in args.counts.split(",")]
     trials = asyncio.run(server_trials(args.seconds, counts, workers))
     lag = trials["lag"]
-    sustained = [
-        t["runs"] for t in trials["capacity"] if min(t["rates"]) >= STEPS_PER_SECOND * 0.98
-    ]
+    sustained = [t["runs"] for t in trials["capacity"] if sustains(t)]
     best = max(sustained, default=0)
     rows = [
         (
