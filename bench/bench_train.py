@@ -33,12 +33,11 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.train.presets import PRESETS  # noqa: E402 - after the path is set
+
+# The spiral run (the page's first preset), long enough and never stopped as diverging.
 RUN = {
-    "dataset": {"name": "spiral", "n_samples": 500, "noise": 0.1, "seed": 0},
-    "model": {"kind": "mlp", "hidden": [8, 8], "activation": "tanh"},
-    "loss": "bce_with_logits",
-    "optimizer": {"name": "adam", "lr": 0.03},
-    "batch_size": 10,
+    **PRESETS["spiral"]["run"],
     "max_epochs": 20_000,
     "divergence_factor": 1e30,
     "explode_factor": 1e30,

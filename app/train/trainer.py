@@ -343,7 +343,7 @@ class Trainer:
         # Only dropout behaves differently in eval mode; switching walks every module, so a
         # model without dropout skips it (frames and epoch ends are frequent).
         if self.model.dropout is not None:
-            self.model.eval()
+            self.model.train(False)  # eval mode
 
     def grad_norm(self) -> float | None:
         """L2 norm of all parameter gradients of the latest update (computed on demand)."""
