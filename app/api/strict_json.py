@@ -4,9 +4,9 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from app.strict_json import dumps, encode_nonfinite
+from app.strict_json import dumps
 
-__all__ = ["StrictJSONResponse", "dumps", "encode_nonfinite"]
+__all__ = ["StrictJSONResponse", "dumps"]
 
 
 class StrictJSONResponse(JSONResponse):

@@ -78,7 +78,7 @@ def optimize(
     for step in range(1, steps + 1):
         opt.zero_grad()
         loss = objective_value()
-        loss_value = float(loss)
+        loss_value = loss.item()
         finite = math.isfinite(loss_value)
         if not loss.requires_grad:
             raise GraphError(
@@ -94,7 +94,10 @@ def optimize(
             if finite
             else math.nan
         )
-        if step == 1 or step % record_every == 0 or step == steps or not finite:
+        # The last step is recorded whether it ends the run, its divergence or the clock.
+        out_of_time = time.perf_counter() - start > limits.max_seconds
+        last = step == steps or not finite or out_of_time
+        if step == 1 or step % record_every == 0 or last:
             entry: dict[str, Any] = {"step": step, "loss": loss_value, "grad_norm": grad_norm}
             if keep_params:
                 entry["params"] = _snapshot(learn)
@@ -110,10 +113,10 @@ def optimize(
                 "invalid_optimizer",
             ) from None
         steps_run = step
-        if time.perf_counter() - start > limits.max_seconds:
+        if out_of_time and step < steps:
             status = "stopped"
             reason = f"the time limit of {limits.max_seconds:g} s was reached after {step} steps"
             break
     with torch.no_grad():
-        final = float(objective_value()) if status != "diverged" else loss_value
+        final = objective_value().item() if status != "diverged" else loss_value
     return DescentResult(status, steps_run, final, _snapshot(learn), history, reason)

@@ -263,6 +263,7 @@ class CSVError(GraphError):
 
 
 UNKNOWN_MARKS = {"", "?", "na", "nan"}
+FLOAT32_MAX = 3.4028234663852886e38  # larger values would train as infinity
 
 
 def _infer_task(values: list[float], task: str) -> tuple[Task, int]:
@@ -280,7 +281,16 @@ def from_csv(*, text: str, target: str = "", task: str = "auto") -> Dataset:
     the last one); a target of '?' or empty marks a row to predict."""
     if len(text.encode()) > LIMITS.max_csv_bytes:
         raise LimitError(f"the CSV is larger than {LIMITS.max_csv_bytes} bytes")
-    lines = [row for row in csv.reader(io.StringIO(text.strip()))]
+    if task not in ("auto", "regression", "classification"):
+        raise CSVError(f"task is {task!r}; choose auto, regression or classification", [])
+    try:  # only trailing blank lines go: a bad row keeps its line number
+        lines = list(csv.reader(io.StringIO(text.rstrip())))
+    except csv.Error as exc:
+        raise CSVError(f"the CSV can't be read: {exc}", []) from None
+    skipped = 0
+    while lines and not any(c.strip() for c in lines[0]):
+        lines.pop(0)  # blank lines before the header
+        skipped += 1
     if len(lines) < 2:
         raise CSVError("the CSV needs a header row and at least one row of numbers", [])
     header = [h.strip() for h in lines[0]]
@@ -294,7 +304,7 @@ def from_csv(*, text: str, target: str = "", task: str = "auto") -> Dataset:
     problems: list[dict[str, object]] = []
     known: list[list[float]] = []
     unknown: list[list[float]] = []
-    for number, cells in enumerate(lines[1:], start=2):
+    for number, cells in enumerate(lines[1:], start=skipped + 2):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
@@ -317,8 +327,10 @@ def from_csv(*, text: str, target: str = "", task: str = "auto") -> Dataset:
                     {"line": number, "message": f"column {name!r} is {raw!r}, not a number"}
                 )
                 break
-            if not math.isfinite(value):
-                problems.append({"line": number, "message": f"column {name!r} is not finite"})
+            if not math.isfinite(value) or abs(value) > FLOAT32_MAX:
+                problems.append(
+                    {"line": number, "message": f"column {name!r} is {raw}, not a finite number"}
+                )
                 break
             row.append(value)
         else:

@@ -23,7 +23,7 @@ class TrainLimits:
         default=900.0, metadata={"doc": "seconds one run may spend training (paused time excluded)"}
     )
     max_active_runs: int = field(
-        default=64, metadata={"doc": "runs not yet finished (running or paused) at once"}
+        default=64, metadata={"doc": "runs not yet ended (running, paused or diverged) at once"}
     )
     max_stored_runs: int = field(
         default=200, metadata={"doc": "runs kept in memory, finished ones included"}

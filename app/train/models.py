@@ -195,7 +195,13 @@ def resolve_model(config: dict[str, Any], *, loss: str) -> ModelSpec:
 
 
 def _fill(param: torch.Tensor, value: Any, name: str) -> None:
-    given = torch.as_tensor(value, dtype=param.dtype)
+    try:
+        given = torch.as_tensor(value, dtype=param.dtype)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        raise GraphError(
+            f"init {name!r} must be a number or nested lists of numbers, not {value!r}",
+            "model_error",
+        ) from None
     if given.dim() == 0:
         param.fill_(given)
         return

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import torch
@@ -131,9 +131,19 @@ class RunRegistry:
             log=EventLog(frame_ring=self.limits.frame_ring),
         )
         self._emit_frame(run)
-        with self._lock:
+        with self._lock:  # checked again: another create may have come in meanwhile
+            active = sum(r.status in ACTIVE for r in self._runs.values())
+            if active >= self.limits.max_active_runs:
+                raise LimitError(
+                    f"{active} runs are already going (the limit is "
+                    f"{self.limits.max_active_runs}); stop one first"
+                )
             if len(self._runs) >= self.limits.max_stored_runs:
-                raise LimitError(f"the server holds {len(self._runs)} runs; try again later")
+                ended = [r for r in self._runs.values() if r.ended is not None]
+                if not ended:
+                    raise LimitError(f"the server holds {len(self._runs)} runs; try again later")
+                oldest = min(ended, key=lambda r: r.ended or 0.0)
+                del self._runs[oldest.id]  # the longest-ended run makes room
             self._runs[run.id] = run
         self._set_status(run, "running" if start else "paused", None)
         if start:
@@ -240,9 +250,10 @@ class RunRegistry:
         return run
 
     def _check_pace(self, pace: Pace) -> None:
-        if not 0 < pace.frames_per_second <= self.limits.max_frames_per_second:
+        if not 0.1 <= pace.frames_per_second <= self.limits.max_frames_per_second:
             raise LimitError(
-                f"frames_per_second must be above 0 and at most {self.limits.max_frames_per_second}"
+                "frames_per_second must be at least 0.1 and at most "
+                f"{self.limits.max_frames_per_second}"
             )
         if pace.steps_per_frame is not None and not 1 <= pace.steps_per_frame <= 100_000:
             raise LimitError("steps_per_frame must be 1 to 100000 (or null: as fast as possible)")
@@ -330,6 +341,10 @@ class RunRegistry:
             for run, again_at in self._train_slice(runs):
                 with self._wake:
                     run.scheduled = False
+                if again_at is None and (run.status == "running" or run.steps_wanted > 0):
+                    # A resume or step arrived while this slice held the run (its _schedule
+                    # found it still scheduled and did nothing): take it up again now.
+                    again_at = time.monotonic()
                 if again_at is not None:
                     self._schedule(run, at=again_at)
 
@@ -382,20 +397,22 @@ class RunRegistry:
         self._record(run, outcome)
         if outcome.diverged or outcome.finished:
             with run.lock:  # the last frame first, so the status is the last word
-                self._emit_frame(run)
-                if outcome.diverged:
-                    self._set_status(run, "diverged", outcome.diverged)
-                elif run.status in ACTIVE:
-                    self._set_status(run, "finished", outcome.finished)
+                if run.status in ACTIVE:  # a stop that came in meanwhile stands
+                    self._emit_frame(run)
+                    if outcome.diverged:
+                        self._set_status(run, "diverged", outcome.diverged)
+                    else:
+                        self._set_status(run, "finished", outcome.finished)
             return None
         if run.train_seconds + elapsed > self.limits.max_run_seconds:
             with run.lock:
-                self._emit_frame(run)
-                self._set_status(
-                    run,
-                    "stopped",
-                    f"reached the limit of {self.limits.max_run_seconds:g} s of training",
-                )
+                if run.status in ACTIVE:
+                    self._emit_frame(run)
+                    self._set_status(
+                        run,
+                        "stopped",
+                        f"reached the limit of {self.limits.max_run_seconds:g} s of training",
+                    )
             return None
         if single:
             if run.steps_wanted == 0:
@@ -476,11 +493,6 @@ class RunRegistry:
         """The run's data in its own units, split as it trains, for drawing points."""
         trainer = run.trainer
         return describe_points(trainer.data, train_idx=trainer.train_idx, val_idx=trainer.val_idx)
-
-
-def with_updates(config: TrainConfig, **changes: Any) -> TrainConfig:
-    """A copy of `config` with `changes` (for tests and presets)."""
-    return replace(config, **changes)
 
 
 REGISTRY = RunRegistry()

@@ -236,7 +236,8 @@ class Trainer:
         """The weight matrices (what regularization penalises)."""
         return [layer.weight for layer in self.model.linears]
 
-    def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The rows of the next update (advances through the epoch's shuffled order)."""
         self._last_batch = self._draw_batch()
         return self._last_batch
 
@@ -271,7 +272,7 @@ class Trainer:
 
     def step(self) -> StepOutcome:
         """One update on the next batch; ends the epoch (with its history entry) when due."""
-        x, y = self._next_batch()
+        x, y = self.next_batch()
         return self.update_on(x, y)
 
     def update_on(self, x: torch.Tensor, y: torch.Tensor) -> StepOutcome:
@@ -291,10 +292,6 @@ class Trainer:
     def penalty(self) -> torch.Tensor:
         """The regularization term added to the loss."""
         return regularization(kind=self.reg_kind, rate=self.reg_rate, weights=self.weights)
-
-    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The rows of the next update (advances through the epoch's shuffled order)."""
-        return self._next_batch()
 
     @property
     def last_batch(self) -> tuple[torch.Tensor, torch.Tensor] | None:

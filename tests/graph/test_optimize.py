@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import torch
 
+from app.graph.engine import Limits
 from app.graph.errors import GraphError
 from app.graph.optimize import optimize
 from app.settings import settings
@@ -284,3 +285,28 @@ def test_an_objective_that_ignores_the_parameters_is_a_clear_error_or_a_flat_run
     except GraphError:
         return
     assert result.params == {"w": 1.0}
+
+
+def test_a_run_stopped_by_the_clock_records_its_last_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticks = iter(range(1_000_000))  # a clock that moves one second per look
+
+    class Clock:
+        @staticmethod
+        def perf_counter() -> float:
+            return float(next(ticks))
+
+    monkeypatch.setattr("app.graph.optimize.time", Clock)
+    result = optimize(
+        parse("loss = (w - 3)**2"),
+        {"w": 0.0},
+        params=["w"],
+        objective="loss",
+        steps=1000,
+        record_every=100,
+        optimizer={"name": "sgd", "lr": 0.1},
+        limits=Limits(max_seconds=2.5),
+    )
+    assert result.status == "stopped" and result.steps_run == 3
+    assert [entry["step"] for entry in result.history] == [1, 3]

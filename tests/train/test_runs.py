@@ -146,3 +146,29 @@ def test_events_tell_the_whole_story_in_order(registry: RunRegistry) -> None:
     kinds = [e.kind for e in run.log.since(0)]
     assert kinds[0] == "frame" and kinds[1] == "status" and kinds[-1] == "status"
     assert kinds[-2] == "frame" and kinds.count("step") == len(run.history)
+
+
+def test_pause_and_resume_in_quick_succession_never_strand_a_run(registry: RunRegistry) -> None:
+    # Three runs of one architecture train together; a resume that arrives while the worker
+    # still holds a run must take effect (it once left the run "running" but never trained).
+    runs = [registry.create(SPIRAL) for _ in range(3)]
+    for _ in range(20):
+        for run in runs:
+            registry.pause(run.id)
+        for run in runs:
+            registry.resume(run.id)
+    before = {run.id: run.trainer.step_count for run in runs}
+    wait_for(lambda: all(r.trainer.step_count > before[r.id] + 20 for r in runs))
+
+
+def test_a_full_store_makes_room_by_forgetting_the_longest_ended_run() -> None:
+    reg = RunRegistry(TrainLimits(max_stored_runs=2, sweep_every_seconds=3600))
+    try:
+        first, second = reg.create(SPIRAL), reg.create(SPIRAL)
+        reg.stop(first.id)
+        reg.stop(second.id)
+        third = reg.create(SPIRAL)
+        ids = {run.id for run in reg.runs()}
+        assert ids == {second.id, third.id}
+    finally:
+        reg.close()

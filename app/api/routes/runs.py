@@ -381,7 +381,7 @@ async def run_events(
     run = REGISTRY.get(run_id)
     start = after if after is not None else 0
     if last_event_id is not None:
-        if not last_event_id.strip().isdigit():
+        if not last_event_id.strip().isdigit() or len(last_event_id.strip()) > 18:
             raise GraphError("Last-Event-ID must be a whole number", "invalid_request")
         start = int(last_event_id)
     return StreamingResponse(

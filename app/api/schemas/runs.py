@@ -104,7 +104,9 @@ class RunCreate(BaseModel):
     )
     batch_size: int | None = Field(None, ge=1, description="rows per update; null = all")
     max_epochs: int = Field(1000, ge=1, description="the run finishes after this many epochs")
-    seed: int = Field(0, ge=0, description="seeds the split, initialisation, batches, dropout")
+    seed: int = Field(
+        0, ge=0, le=2**31 - 1, description="seeds the split, initialisation, batches, dropout"
+    )
     target_loss: float | None = Field(None, description="finish once train loss ≤ this")
     grid_resolution: int = Field(50, ge=2, description="cells per side of frame grids")
     overfit_patience: int = Field(20, ge=1, description="epochs of rising val loss to flag")
@@ -112,7 +114,9 @@ class RunCreate(BaseModel):
     explode_factor: float = Field(
         10.0, gt=1, description="smoothed loss × its best (and above the start) that diverges"
     )
-    frames_per_second: float = Field(10.0, gt=0, description="frames streamed per second")
+    frames_per_second: float = Field(
+        10.0, ge=0.1, description="frames streamed per second (at least 0.1)"
+    )
     steps_per_frame: int | None = Field(
         None, ge=1, description="updates between frames (a speed); null = as fast as possible"
     )
@@ -139,7 +143,9 @@ class RunPatch(BaseModel):
     batch_size: int | None = Field(
         None, ge=1, description="rows per update from the next epoch; null = all"
     )
-    frames_per_second: float | None = Field(None, gt=0, description="frames per second")
+    frames_per_second: float | None = Field(
+        None, ge=0.1, description="frames per second (at least 0.1)"
+    )
     steps_per_frame: int | None = Field(None, ge=1, description="updates per frame; null = max")
 
 
@@ -184,7 +190,7 @@ class DatasetPreview(BaseModel):
 
     dataset: DatasetChoice
     val_fraction: float = Field(0.2, ge=0, lt=1, description="share of rows held out")
-    seed: int = Field(0, ge=0, description="seed of the split")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="seed of the split")
 
 
 class PointsPublic(BaseModel):

@@ -1,0 +1,67 @@
+"""Requests a review found answering 500 (or accepted when they should not be): each is now a
+clean 4xx of the documented shape, or behaves as documented."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.test_runs import SPIRAL, error_of, strict
+
+CSV = "/api/v1/datasets/csv"
+
+
+@pytest.mark.parametrize(
+    ("change", "error_type"),
+    [
+        ({"model": {"kind": "linear", "init": {"w": "x"}}}, "model_error"),
+        ({"model": {"kind": "linear", "init": {"w": None}}}, "model_error"),
+        ({"seed": 10**30}, "invalid_request"),
+        ({"frames_per_second": 1e-300}, "invalid_request"),
+    ],
+    ids=["init-text", "init-null", "huge-seed", "tiny-frame-rate"],
+)
+def test_bad_run_settings_are_refused(
+    api: httpx.Client, change: dict[str, Any], error_type: str
+) -> None:
+    response = api.post("/api/v1/runs", json={**SPIRAL, **change})
+    assert error_of(response)["type"] == error_type
+
+
+def test_a_huge_preview_seed_is_refused(api: httpx.Client) -> None:
+    response = api.post("/api/v1/datasets/preview", json={"name": "spiral", "seed": 10**30})
+    assert error_of(response)["type"] == "invalid_request"
+
+
+def _csv(api: httpx.Client, text: str, **params: str) -> httpx.Response:
+    return api.post(CSV, content=text.encode(), params=params,
+                    headers={"content-type": "text/csv"})  # fmt: skip
+
+
+def test_a_csv_field_longer_than_the_csv_module_reads_is_a_csv_error(api: httpx.Client) -> None:
+    text = "x,y\n" + "1" * 200_000 + ",1\n"
+    assert error_of(_csv(api, text))["type"] == "csv_error"
+
+
+def test_csv_rows_keep_their_line_numbers_after_leading_blank_lines(api: httpx.Client) -> None:
+    error = error_of(_csv(api, "\n\nx,y\n1,2\noops,3\n"))
+    assert error["rows"] == [{"line": 5, "message": "column 'x' is 'oops', not a number"}]
+
+
+def test_csv_values_beyond_float32_are_refused(api: httpx.Client) -> None:
+    error = error_of(_csv(api, "x,y\n1e39,1\n2,3\n"))
+    assert error["rows"][0]["line"] == 2 and "not a finite number" in error["rows"][0]["message"]
+
+
+def test_an_unknown_csv_task_is_refused(api: httpx.Client) -> None:
+    response = api.post(
+        "/api/v1/runs",
+        json={**SPIRAL, "dataset": {"name": "csv", "text": "x,y\n1,2\n3,4\n", "task": "guess"}},
+    )
+    assert error_of(response)["type"] in ("csv_error", "dataset_error")
+
+
+def test_a_last_event_id_too_long_for_a_number_is_refused(api: httpx.Client) -> None:
+    run = strict(api.post("/api/v1/runs", json={**SPIRAL, "max_epochs": 1}).text)
+    response = api.get(f"/api/v1/runs/{run['id']}/events", headers={"Last-Event-ID": "9" * 5000})
+    assert error_of(response)["type"] == "invalid_request"
