@@ -470,6 +470,20 @@ def _backward_of(target: Tensor, upstream: Tensor, args: list[Tensor]) -> tuple[
         return torch.autograd.grad(target, args, upstream, retain_graph=True, allow_unused=True)
 
 
+def as_python(tensors: list[Tensor]) -> list[Any]:
+    """Tensors → floats or nested lists; all the scalars go through one stack for speed."""
+    out: list[Any] = [None] * len(tensors)
+    scalar_at = [i for i, t in enumerate(tensors) if t.dim() == 0]
+    if scalar_at:
+        stacked = torch.stack([tensors[i].detach() for i in scalar_at]).tolist()
+        for i, v in zip(scalar_at, stacked, strict=True):
+            out[i] = v
+    for i, t in enumerate(tensors):
+        if t.dim() != 0:
+            out[i] = t.detach().tolist()
+    return out
+
+
 def _nudge(
     program: Program,
     inputs: dict[str, Tensor],

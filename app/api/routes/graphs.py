@@ -3,7 +3,6 @@
 import functools
 from typing import Any
 
-import torch
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
@@ -16,7 +15,7 @@ from app.api.schemas.graphs import (
     OptimizeResponse,
 )
 from app.api.strict_json import StrictJSONResponse
-from app.graph.engine import Evaluation, Limits, evaluate
+from app.graph.engine import Evaluation, Limits, as_python, evaluate
 from app.graph.errors import LimitError
 from app.graph.ops import OPS
 from app.graph.optimize import optimize
@@ -68,24 +67,10 @@ def _parse(source: str) -> Program:
     )
 
 
-def _to_json(tensors: list[torch.Tensor]) -> list[Any]:
-    """Tensors → floats or nested lists; all the scalars go through one stack for speed."""
-    out: list[Any] = [None] * len(tensors)
-    scalar_at = [i for i, t in enumerate(tensors) if t.dim() == 0]
-    if scalar_at:
-        stacked = torch.stack([tensors[i].detach() for i in scalar_at]).tolist()
-        for i, v in zip(scalar_at, stacked, strict=True):
-            out[i] = v
-    for i, t in enumerate(tensors):
-        if t.dim() != 0:
-            out[i] = t.detach().tolist()
-    return out
-
-
 def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
     nodes = ev.program.nodes
-    values = _to_json([ev.values[n.id] for n in nodes])
-    grads = _to_json([ev.grads[n.id] for n in nodes])
+    values = as_python([ev.values[n.id] for n in nodes])
+    grads = as_python([ev.grads[n.id] for n in nodes])
     return {
         "output": ev.output,
         "dtype": ev.dtype,
