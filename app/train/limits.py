@@ -1,5 +1,7 @@
 """The limits every training run is held to (each one is listed in GET /api/v1/datasets)."""
 
+import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 
 
@@ -64,4 +66,14 @@ class TrainLimits:
         return {f.name: {"value": values[f.name], "doc": f.metadata["doc"]} for f in fields(self)}
 
 
-LIMITS = TrainLimits()
+def from_env(environ: Mapping[str, str] = os.environ) -> TrainLimits:
+    """The defaults, each overridden by its GRADPLAY_TRAIN_<NAME> environment variable."""
+    changes: dict[str, int | float] = {}
+    for f in fields(TrainLimits):
+        raw = environ.get(f"GRADPLAY_TRAIN_{f.name.upper()}")
+        if raw is not None:
+            changes[f.name] = int(raw) if f.type is int else float(raw)
+    return TrainLimits(**changes)  # type: ignore[arg-type]
+
+
+LIMITS = from_env()
