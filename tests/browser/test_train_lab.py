@@ -26,6 +26,14 @@ def open_train(page: Page, preset: str | None = None) -> None:
         )
 
 
+def choose_dataset(page: Page, name: str) -> None:
+    """Pick a dataset in the Data panel and wait until the page holds its points."""
+    page.get_by_label("dataset").select_option(name)
+    page.wait_for_function(
+        f"window.trainLab.state.config.dataset === {name!r} && window.trainLab.state.points"
+    )
+
+
 def lab(page: Page, expression: str) -> Any:
     """Evaluate `expression` with `s` bound to the page's state."""
     return page.evaluate(f"() => {{ const s = window.trainLab.state; return {expression}; }}")

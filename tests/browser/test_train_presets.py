@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_train_lab import (
     RUN_TIMEOUT_MS,
+    choose_dataset,
     lab,
     open_train,
     play,
@@ -159,10 +160,7 @@ def test_click_to_add_points_then_train(page: Page) -> None:
 
 def test_derived_features_and_normalization_reach_the_model(page: Page) -> None:
     open_train(page)
-    page.get_by_label("dataset").select_option("circle")
-    page.wait_for_function(
-        "window.trainLab.state.config.dataset === 'circle' && window.trainLab.state.points"
-    )
+    choose_dataset(page, "circle")
     page.locator(".features label", has_text="x1²").locator("input").check()
     page.locator(".features label", has_text="x2²").locator("input").check()
     page.get_by_label("Normalize inputs").check()

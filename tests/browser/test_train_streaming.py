@@ -4,7 +4,7 @@ never freezes while a run streams at full speed."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_train_lab import lab, open_train, play, wait_epochs
+from tests.browser.test_train_lab import choose_dataset, lab, open_train, play, wait_epochs
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -12,10 +12,7 @@ pytestmark = pytest.mark.browser
 
 def test_three_classes_train_with_softmax_and_cross_entropy(page: Page) -> None:
     open_train(page)
-    page.get_by_label("dataset").select_option("blobs")
-    page.wait_for_function(
-        "window.trainLab.state.config.dataset === 'blobs' && window.trainLab.state.points"
-    )
+    choose_dataset(page, "blobs")
     page.get_by_label("loss").select_option("cross_entropy")
     play(page)
     wait_epochs(page, 10)

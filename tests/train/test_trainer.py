@@ -212,15 +212,20 @@ def test_thermometer_raw_inputs_diverge_at_lr_1e_2() -> None:
     assert outcomes[0].record.loss == pytest.approx(1763.8848, rel=1e-5)
 
 
-def test_thermometer_normalized_inputs_converge() -> None:
-    config = TrainConfig(
+def normalized_thermometer(**changes: Any) -> TrainConfig:
+    """Seed 001's model at lr 1e-2 on z-scored t_u, the whole set as one batch."""
+    return TrainConfig(
         dataset=THERMOMETER,
         model=TEXTBOOK_LINEAR,
         optimizer={"name": "sgd", "lr": 1e-2},
         normalize=True,
         val_fraction=0.0,
-        max_epochs=2000,
+        **changes,
     )
+
+
+def test_thermometer_normalized_inputs_converge() -> None:
+    config = normalized_thermometer(max_epochs=2000)
     outcomes = list(Trainer(config).steps())
     assert outcomes[-1].finished and not outcomes[-1].diverged
     # The least-squares fit of the seed's data has MSE 2.9276 (closed form, below).
@@ -233,14 +238,7 @@ def test_thermometer_normalized_inputs_converge() -> None:
 
 
 def test_target_loss_stops_early() -> None:
-    config = TrainConfig(
-        dataset=THERMOMETER,
-        model=TEXTBOOK_LINEAR,
-        optimizer={"name": "sgd", "lr": 1e-2},
-        normalize=True,
-        val_fraction=0.0,
-        target_loss=10.0,
-    )
+    config = normalized_thermometer(target_loss=10.0)
     outcomes = list(Trainer(config).steps())
     assert outcomes[-1].finished and "target" in outcomes[-1].finished
     assert outcomes[-1].history is not None and outcomes[-1].history["train_loss"] <= 10.0
