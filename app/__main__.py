@@ -2,8 +2,9 @@
 
 import uvicorn
 
-from app.settings import settings
+from app.settings import get_settings
 
 if __name__ == "__main__":
+    settings = get_settings()
     print(f"Gradplay is running: open http://{settings.host}:{settings.port}")
-    uvicorn.run("app.main:app", host=settings.host, port=settings.port)
+    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=settings.port)

@@ -1,16 +1,25 @@
-"""The FastAPI application: pages, the JSON API, static files and offline API docs."""
+"""The FastAPI application: pages, the JSON API, static files and offline API docs.
 
+`create_app(settings)` builds everything from one `Settings`; the lifespan makes the run
+registry and the catalogue (on `app.state`) and closes the training workers at shutdown.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 
+from app.api.catalogue import build_catalogue
 from app.api.errors import BodySizeLimit, install_error_handlers
 from app.api.routes import graphs, pages, runs
 from app.api.strict_json import StrictJSONResponse
-from app.settings import settings
-from app.train.limits import LIMITS as TRAIN_LIMITS
+from app.errors import ErrorType
+from app.settings import Settings, get_settings
+from app.train.runs import RunRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,37 +29,51 @@ are the strings `"NaN"`, `"Infinity"` and `"-Infinity"`. Every 4xx answer has th
 `{"error": {"type": str, "message": str}}`, plus `line`, `column` (1-based) and `span`
 (`[start, end)`, 0-based) when the problem is in the program text.
 
-## Limits
-
-Each limit answers a 4xx `limit_exceeded` (413 `request_too_large` for the body) when
-exceeded; `GET /api/v1/limits` lists them too. Each can be changed with its `GRADPLAY_*`
-environment variable.
-
 """
 
 
-def _limits_markdown() -> str:
-    fields = type(settings).model_fields
-    graph = "\n".join(
-        f"- `{name}` = {getattr(settings, name):,}: {field.description}"
-        for name, field in fields.items()
-        if name.startswith("max_")
-    )
-    runs = "\n".join(
-        f"- `{name}` = {limit['value']:,}: {limit['doc']}"
-        for name, limit in TRAIN_LIMITS.describe().items()
-    )
-    return f"### Programs\n\n{graph}\n\n### Training runs\n\n{runs}\n"
+def _errors_markdown() -> str:
+    rows = "\n".join(f"| `{t}` | {t.status} | {t.doc} |" for t in ErrorType)
+    return f"## Error types\n\n| type | status | meaning |\n|---|---|---|\n{rows}\n\n"
 
 
-def create_app() -> FastAPI:
-    """Build the application."""
+def _limits_markdown(settings: Settings) -> str:
+    sections: dict[str, list[str]] = {"programs": [], "training": []}
+    for name, limit in settings.limits().items():
+        env = f"GRADPLAY_{'TRAIN_' if limit['section'] == 'training' else ''}{name.upper()}"
+        sections[limit["section"]].append(
+            f"- `{name}` = {limit['value']:,} (`{env}`): {limit['description']}"
+        )
+    return (
+        "## Limits\n\nEach limit answers a 4xx `limit_exceeded` (413 `request_too_large` for "
+        "the body) when exceeded; `GET /api/v1/limits` lists them too. Each can be changed "
+        "with its environment variable.\n\n"
+        f"### Programs\n\n{chr(10).join(sections['programs'])}\n\n"
+        f"### Training runs\n\n{chr(10).join(sections['training'])}\n"
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application from `settings` (default: the environment's)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.registry = RunRegistry(settings.train)
+        app.state.catalogue = await run_in_threadpool(build_catalogue, settings.train)
+        try:
+            yield
+        finally:
+            app.state.registry.close()
+
     app = FastAPIOffline(
         title="Gradplay API",
         version="1",
-        description=DESCRIPTION + _limits_markdown(),
+        description=DESCRIPTION + _errors_markdown() + _limits_markdown(settings),
         default_response_class=StrictJSONResponse,
+        lifespan=lifespan,
     )
+    app.state.settings = settings
     install_error_handlers(app)
     app.include_router(graphs.router)
     app.include_router(runs.router)
@@ -58,6 +81,3 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     return app
-
-
-app = create_app()

@@ -1,13 +1,78 @@
-"""All configuration in one place: laptop defaults, overridden by GRADPLAY_* env vars."""
+"""All configuration in one place: laptop defaults, overridden by GRADPLAY_* env vars.
 
-from pydantic import Field
+The server's own settings and the program limits are `GRADPLAY_<NAME>`; the training limits
+are a nested section, `GRADPLAY_TRAIN_<NAME>`. The app is built from one `Settings` object
+(`create_app(settings)`), which passes the limits to the core explicitly.
+"""
+
+import functools
+from typing import Any
+
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.graph.limits import Limits
+
+
+class TrainLimits(BaseModel):
+    """Caps on one training run and on the server's runs; defaults suit a 2-core laptop."""
+
+    max_samples: int = Field(10_000, ge=1, description="rows in one dataset")
+    max_features: int = Field(1_000, ge=1, description="input columns of one dataset")
+    max_data_elements: int = Field(2_000_000, ge=1, description="rows × columns of one dataset")
+    max_classes: int = Field(20, ge=2, description="classes of a classification set")
+    max_csv_bytes: int = Field(2_000_000, ge=1, description="bytes of an uploaded CSV")
+    max_parameters: int = Field(200_000, ge=1, description="weights and biases of a model")
+    max_hidden_layers: int = Field(8, ge=0, description="hidden layers of an MLP")
+    max_units: int = Field(1_024, ge=1, description="units of one hidden layer")
+    max_epochs: int = Field(20_000, ge=1, description="epochs of one run")
+    max_steps: int = Field(1_000_000, ge=1, description="parameter updates of one run")
+    max_run_seconds: float = Field(
+        900.0, gt=0, description="seconds one run may spend training (paused time excluded)"
+    )
+    max_active_runs: int = Field(
+        64, ge=1, description="runs not yet ended (running, paused or diverged) at once"
+    )
+    max_stored_runs: int = Field(
+        200, ge=1, description="runs kept in memory, finished ones included"
+    )
+    sweep_every_seconds: float = Field(
+        5.0, gt=0, description="how often the server looks for abandoned runs"
+    )
+    abandoned_after_seconds: float = Field(
+        300.0, gt=0, description="a run nobody has read or steered for this long is stopped"
+    )
+    keep_finished_seconds: float = Field(
+        1_800.0, ge=0, description="a finished run is forgotten after this long"
+    )
+    max_frames_per_second: float = Field(
+        30.0, gt=0, description="frames one run streams per second"
+    )
+    frame_ring: int = Field(
+        8, ge=1, description="latest frames kept per run for a reader that falls behind"
+    )
+    max_frame_weights: int = Field(
+        5_000,
+        ge=0,
+        description="parameters above which frames give per-layer summaries, not matrices",
+    )
+    max_grid_resolution: int = Field(
+        100, ge=2, description="cells per side of a decision-boundary or landscape grid"
+    )
+    max_path_points: int = Field(
+        1_000, ge=2, description="points of the descent path a frame carries (thinned)"
+    )
+    # One thread: measured on 2 cores, 16 small runs did 1,770 updates/s with one thread and
+    # 1,360 with two (they mostly queue for the GIL); bench/bench_train.py --workers 2 to retry.
+    worker_threads: int = Field(1, ge=1, le=64, description="threads that train runs")
 
 
 class Settings(BaseSettings):
     """Server settings and the limits every request is held to (all listed in the API docs)."""
 
-    model_config = SettingsConfigDict(env_prefix="GRADPLAY_")
+    model_config = SettingsConfigDict(
+        env_prefix="GRADPLAY_", env_nested_delimiter="_", env_nested_max_split=1
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -25,6 +90,7 @@ class Settings(BaseSettings):
     max_total_elements: int = Field(
         4_000_000, description="elements over all input values of one request"
     )
+    max_dims: int = Field(8, description="dimensions of one input value")
     max_request_bytes: int = Field(32_000_000, description="bytes in a request body")
     max_eval_seconds: float = Field(10.0, description="wall time of one evaluation")
     max_optimize_steps: int = Field(100_000, description="steps of one gradient descent")
@@ -34,5 +100,38 @@ class Settings(BaseSettings):
         100, description="parameter elements above which history entries omit params"
     )
 
+    train: TrainLimits = Field(default_factory=TrainLimits, description="training limits")
 
-settings = Settings()
+    def evaluation_limits(self, *, seconds: float | None = None) -> Limits:
+        """The limits of one evaluation (`seconds`: its wall time, default max_eval_seconds)."""
+        return Limits(
+            max_tensor_elements=self.max_tensor_elements,
+            max_total_elements=self.max_total_elements,
+            max_graph_elements=self.max_graph_elements,
+            max_seconds=self.max_eval_seconds if seconds is None else seconds,
+            max_dims=self.max_dims,
+        )
+
+    def limits(self) -> dict[str, dict[str, Any]]:
+        """Every limit with its value, meaning and section, as GET /api/v1/limits lists them."""
+        out: dict[str, dict[str, Any]] = {}
+        for name, field in type(self).model_fields.items():
+            if name.startswith("max_"):
+                out[name] = {
+                    "value": getattr(self, name),
+                    "description": field.description,
+                    "section": "programs",
+                }
+        for name, field in TrainLimits.model_fields.items():
+            out[name] = {
+                "value": getattr(self.train, name),
+                "description": field.description,
+                "section": "training",
+            }
+        return out
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The settings from the environment, read once (what `python -m app` serves with)."""
+    return Settings()

@@ -33,7 +33,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.train.presets import PRESETS  # noqa: E402 - after the path is set
+from app.settings import TrainLimits  # noqa: E402 - after the path is set
+from app.train.presets import PRESETS  # noqa: E402
 
 # The issue's spiral run (the page's first preset), long enough and never stopped as diverging.
 RUN = {
@@ -56,7 +57,9 @@ def plain_loop_rate(seconds: float) -> float:
     """Updates per second of the textbook loop on the same data and model."""
     from app.train.trainer import TrainConfig, Trainer
 
-    trainer = Trainer(TrainConfig(**{**RUN, "max_epochs": 1000}))  # only for data and weights
+    trainer = Trainer(
+        TrainConfig(**{**RUN, "max_epochs": 1000}), TrainLimits()
+    )  # only for data and weights
     x, y = trainer.x_train, trainer.y_train
     model = torch.nn.Sequential(
         torch.nn.Linear(2, 8),
@@ -86,7 +89,7 @@ def registry_run_rate(seconds: float) -> float:
     from app.train.runs import RunRegistry
     from app.train.trainer import TrainConfig
 
-    registry = RunRegistry()
+    registry = RunRegistry(TrainLimits())
     run = registry.create(TrainConfig(**{k: v for k, v in RUN.items()}))
     time.sleep(0.5)
     s0, t0 = run.trainer.step_count, time.perf_counter()
@@ -188,13 +191,11 @@ def free_port() -> int:
 async def server_trials(seconds: float, counts: list[int], workers: int) -> dict[str, Any]:
     import uvicorn
 
-    from app.main import app
-    from app.train.limits import TrainLimits
-    from app.train.runs import REGISTRY
+    from app.main import create_app
+    from app.settings import Settings
 
-    REGISTRY.close()
-    REGISTRY.limits = TrainLimits(worker_threads=workers)
-    REGISTRY._closed = False
+    settings = Settings()
+    app = create_app(settings.model_copy(update={"train": TrainLimits(worker_threads=workers)}))
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -234,9 +235,7 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=None, help="training threads")
     args = parser.parse_args()
-    from app.train.limits import LIMITS
-
-    workers = args.workers or LIMITS.worker_threads
+    workers = args.workers or TrainLimits().worker_threads
     torch.set_num_threads(1)  # as in the workers; the plain loop gets the same
     print(
         f"torch {torch.__version__}, {os.cpu_count()} cores, torch threads 1, {workers} "

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from app.errors import ErrorType
 from app.main import create_app
-from app.settings import Settings
-from app.train.limits import LIMITS as TRAIN_LIMITS
+from app.settings import Settings, TrainLimits
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMITS = [name for name in Settings.model_fields if name.startswith("max_")]
@@ -38,9 +38,16 @@ def test_readme_names_the_two_commands() -> None:
     assert "scripts/test" in ci
 
 
-@pytest.mark.parametrize("name", list(TRAIN_LIMITS.describe()))
+@pytest.mark.parametrize("name", list(TrainLimits.model_fields))
 def test_every_training_limit_is_in_the_api_docs_and_the_readme(name: str) -> None:
     description = create_app().openapi()["info"]["description"]
     assert f"`{name}`" in description
-    doc = TRAIN_LIMITS.describe()[name]["doc"]
+    assert f"GRADPLAY_TRAIN_{name.upper()}" in description
+    doc = TrainLimits.model_fields[name].description
     assert f"| {doc} | `{name}` |" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("error_type", list(ErrorType))
+def test_every_error_type_is_in_the_api_docs(error_type: ErrorType) -> None:
+    description = create_app().openapi()["info"]["description"]
+    assert f"| `{error_type}` | {error_type.status} | {error_type.doc} |" in description

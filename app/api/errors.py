@@ -10,14 +10,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.strict_json import StrictJSONResponse, dumps
-from app.graph.errors import GraphError
+from app.errors import ErrorType, UserError
 
 log = logging.getLogger("gradplay")
 
-STATUS_BY_TYPE = {"limit_exceeded": 422, "request_too_large": 413, "not_found": 404}
 
-
-def error_response(status: int, type: str, message: str, **extra: Any) -> StrictJSONResponse:
+def error_response(status: int, type: ErrorType, message: str, **extra: Any) -> StrictJSONResponse:
     """The one error shape of the API."""
     return StrictJSONResponse({"error": {"type": type, "message": message, **extra}}, status)
 
@@ -32,10 +30,9 @@ def _describe_validation(errors: list[dict[str, Any]]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     """Turn every failure into the documented error shape."""
 
-    @app.exception_handler(GraphError)
-    async def graph_error(_: Request, exc: GraphError) -> StrictJSONResponse:
-        status = STATUS_BY_TYPE.get(exc.type, 422)
-        return StrictJSONResponse({"error": exc.as_dict()}, status)
+    @app.exception_handler(UserError)
+    async def user_error(_: Request, exc: UserError) -> StrictJSONResponse:
+        return StrictJSONResponse({"error": exc.as_dict()}, exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> StrictJSONResponse:
@@ -43,21 +40,25 @@ def install_error_handlers(app: FastAPI) -> None:
         details = jsonable_encoder(
             [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors[:20]]
         )
-        return error_response(422, "invalid_request", _describe_validation(errors), details=details)
+        return error_response(
+            422, ErrorType.INVALID_REQUEST, _describe_validation(errors), details=details
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> StrictJSONResponse:
-        type = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        type = {404: ErrorType.NOT_FOUND, 405: ErrorType.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, ErrorType.HTTP_ERROR
+        )
         return error_response(exc.status_code, type, str(exc.detail))
 
     @app.exception_handler(RecursionError)
     async def too_deep(_: Request, exc: RecursionError) -> StrictJSONResponse:
-        return error_response(422, "limit_exceeded", "the request is nested too deeply")
+        return error_response(422, ErrorType.LIMIT_EXCEEDED, "the request is nested too deeply")
 
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> StrictJSONResponse:
         log.exception("internal error", exc_info=exc)
-        return error_response(500, "internal_error", "something went wrong on the server")
+        return error_response(500, ErrorType.INTERNAL_ERROR, "something went wrong on the server")
 
 
 class BodySizeLimit:
@@ -114,7 +115,7 @@ class BodySizeLimit:
         body = dumps(
             {
                 "error": {
-                    "type": "request_too_large",
+                    "type": ErrorType.REQUEST_TOO_LARGE,
                     "message": f"the request body is larger than {self.max_bytes} bytes",
                 }
             }

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 import torch
 
-from app.graph.errors import GraphError, LimitError, error_at
+from app.errors import ErrorType, LimitError, UserError, error_at
+from app.graph.limits import Limits
 from app.graph.ops import OPS
 from app.graph.program import Node, Program
 
@@ -16,17 +17,6 @@ Tensor = torch.Tensor
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 DType = Literal["float32", "float64"]
 _NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The limits one evaluation is held to."""
-
-    max_tensor_elements: int = 2_000_000  # elements in any one tensor
-    max_total_elements: int = 4_000_000  # elements over all input values
-    max_graph_elements: int = 20_000_000  # elements over every node of one evaluation
-    max_seconds: float = 10.0  # wall time
-    max_dims: int = 8  # dimensions of one input value
 
 
 @dataclass(slots=True)
@@ -79,18 +69,19 @@ def _decode(value: Any) -> Any:
 def input_tensor(name: str, value: Any, dtype: DType, limits: Limits) -> Tensor:
     """Turn a request value (number or nested lists) into a tensor, or explain why not."""
     if isinstance(value, bool) or value is None or isinstance(value, dict):
-        raise GraphError(
-            f"the value of {name} must be a number or nested lists of numbers.", "invalid_value"
+        raise UserError(
+            f"the value of {name} must be a number or nested lists of numbers.",
+            ErrorType.INVALID_VALUE,
         )
     try:
         if isinstance(value, float | int):
             return torch.tensor(float(value), dtype=DTYPES[dtype])
         tensor = torch.tensor(_decode(value), dtype=DTYPES[dtype])
     except (ValueError, TypeError, RuntimeError, OverflowError) as exc:
-        raise GraphError(
+        raise UserError(
             f"the value of {name} is not a tensor: {exc}. Rows of a matrix must have equal "
             "lengths and contain only numbers.",
-            "invalid_value",
+            ErrorType.INVALID_VALUE,
         ) from None
     except RecursionError:
         raise LimitError(f"the value of {name} is nested too deeply") from None
@@ -104,7 +95,7 @@ def input_tensor(name: str, value: Any, dtype: DType, limits: Limits) -> Tensor:
             f"{limits.max_tensor_elements}"
         )
     if tensor.numel() == 0:
-        raise GraphError(f"the value of {name} is empty.", "invalid_value")
+        raise UserError(f"the value of {name} is empty.", ErrorType.INVALID_VALUE)
     return tensor
 
 
@@ -124,7 +115,7 @@ def _check_shapes(node: Node, args: list[Tensor], source: str, limits: Limits) -
                 *node.span,
                 f"the shapes {_shape(args[0])} and {_shape(args[1])} don't fit together for "
                 f"'{op.symbol}': each dimension must be equal, or 1 in one of them.",
-                "shape_error",
+                ErrorType.SHAPE_ERROR,
             ) from None
         numel = math.prod(out)
     elif op.name == "matmul":
@@ -135,7 +126,7 @@ def _check_shapes(node: Node, args: list[Tensor], source: str, limits: Limits) -
                 *node.span,
                 f"'@' multiplies vectors and matrices, but got shapes {_shape(a)} and "
                 f"{_shape(b)}; use '*' for a number.",
-                "shape_error",
+                ErrorType.SHAPE_ERROR,
             )
         try:
             numel = torch.matmul(
@@ -149,7 +140,7 @@ def _check_shapes(node: Node, args: list[Tensor], source: str, limits: Limits) -
                 *node.span,
                 f"'@' needs the inner sizes to agree, but got shapes {_shape(a)} @ {_shape(b)} "
                 f"({inner_a} ≠ {inner_b}).",
-                "shape_error",
+                ErrorType.SHAPE_ERROR,
             ) from None
     elif op.name in ("mse", "bce") and args[0].shape != args[1].shape:
         raise error_at(
@@ -157,7 +148,7 @@ def _check_shapes(node: Node, args: list[Tensor], source: str, limits: Limits) -
             *node.span,
             f"{op.name} needs the prediction and the target in the same shape, but got "
             f"{_shape(args[0])} and {_shape(args[1])}.",
-            "shape_error",
+            ErrorType.SHAPE_ERROR,
         )
     else:
         return
@@ -207,7 +198,7 @@ def forward(
                     program.source,
                     *node.span,
                     f"{node.label} can't be computed: {first}",
-                    "value_error",
+                    ErrorType.VALUE_ERROR,
                 ) from None
             if out.numel() > limits.max_tensor_elements:
                 raise LimitError(
@@ -233,9 +224,9 @@ def prepare_inputs(
     """Check that the values match the program's inputs and turn them into tensors."""
     missing = [n for n in program.inputs if n not in values]
     if missing:
-        raise GraphError(
+        raise UserError(
             f"no value given for input{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
-            "missing_value",
+            ErrorType.MISSING_VALUE,
             names=missing,
         )
     extra = [n for n in values if n not in program.inputs]
@@ -246,7 +237,7 @@ def prepare_inputs(
             if assigned
             else f"the program has no input named {extra[0]}."
         )
-        raise GraphError(why, "unknown_value", names=extra)
+        raise UserError(why, ErrorType.UNKNOWN_VALUE, names=extra)
     tensors = {name: input_tensor(name, values[name], dtype, limits) for name in program.inputs}
     total = sum(t.numel() for t in tensors.values())
     if total > limits.max_total_elements:
@@ -261,14 +252,14 @@ def resolve_output(program: Program, output: str | None) -> str:
     if output is None:
         output = program.default_output
         if output is None:
-            raise GraphError(
+            raise UserError(
                 "the program is empty: write a statement such as z = 2*(a - b) + c.",
-                "empty_program",
+                ErrorType.EMPTY_PROGRAM,
             )
     if output not in program.names:
-        raise GraphError(
+        raise UserError(
             f"the program has no name {output} to use as the output.",
-            "unknown_output",
+            ErrorType.UNKNOWN_OUTPUT,
             names=[output],
         )
     return program.names[output]
@@ -280,7 +271,7 @@ def evaluate(
     *,
     output: str | None = None,
     dtype: DType = "float32",
-    limits: Limits = Limits(),
+    limits: Limits,
     nudge: dict[str, Any] | None = None,
     with_edges: bool = True,
 ) -> Evaluation:
@@ -391,8 +382,8 @@ def _backward_by_engine(
             out, tensors, torch.ones_like(out), retain_graph=True, allow_unused=True
         )
     except RuntimeError as exc:
-        raise GraphError(
-            f"the gradient can't be computed: {str(exc).splitlines()[0]}", "value_error"
+        raise UserError(
+            f"the gradient can't be computed: {str(exc).splitlines()[0]}", ErrorType.VALUE_ERROR
         ) from None
     return {
         n.id: torch.zeros_like(t) if g is None else g
@@ -499,11 +490,11 @@ def _nudge(
 ) -> dict[str, Any]:
     """Change one input by ε and compare the actual change of the output with grad · ε."""
     if input not in inputs:
-        raise GraphError(
-            f"can't nudge {input}: the program has no input of that name.", "unknown_value"
+        raise UserError(
+            f"can't nudge {input}: the program has no input of that name.", ErrorType.UNKNOWN_VALUE
         )
     if not math.isfinite(epsilon):
-        raise GraphError("the nudge ε must be a finite number.", "invalid_value")
+        raise UserError("the nudge ε must be a finite number.", ErrorType.INVALID_VALUE)
     base = inputs[input].detach()
     step = torch.zeros_like(base)
     try:
@@ -512,8 +503,9 @@ def _nudge(
         else:
             step[tuple(index)] = epsilon
     except (IndexError, TypeError, RuntimeError, ValueError, OverflowError):
-        raise GraphError(
-            f"index {index} is outside {input}, whose shape is {_shape(base)}.", "invalid_value"
+        raise UserError(
+            f"index {index} is outside {input}, whose shape is {_shape(base)}.",
+            ErrorType.INVALID_VALUE,
         ) from None
     moved = {k: v.detach() for k, v in inputs.items()}
     moved[input] = base + step

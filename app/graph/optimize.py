@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 import torch
 
+from app.errors import ErrorType, UserError
 from app.graph.engine import DType, Limits, forward, prepare_inputs, resolve_output
-from app.graph.errors import GraphError
 from app.graph.optimizers import make_optimizer
 from app.graph.program import Program
 
@@ -39,17 +39,17 @@ def optimize(
     record_every: int,
     optimizer: dict[str, Any],
     dtype: DType = "float32",
-    limits: Limits = Limits(),  # noqa: B008 - frozen dataclass
+    limits: Limits,
     max_history_param_elements: int = 100,
 ) -> DescentResult:
     """Minimise `objective` over the input tensors named in `params`."""
     objective_id = resolve_output(program, objective)
     if not params:
-        raise GraphError("choose at least one parameter to optimize.", "invalid_params")
+        raise UserError("choose at least one parameter to optimize.", ErrorType.INVALID_PARAMS)
     for name in params:
         if name not in program.inputs:
             why = "it is computed by the program" if name in program.names else "no such input"
-            raise GraphError(f"{name} can't be a parameter: {why}.", "invalid_params")
+            raise UserError(f"{name} can't be a parameter: {why}.", ErrorType.INVALID_PARAMS)
     inputs = prepare_inputs(program, values, dtype=dtype, limits=limits)
     learn = {name: inputs[name].requires_grad_(True) for name in dict.fromkeys(params)}
     opt = make_optimizer(
@@ -64,10 +64,10 @@ def optimize(
         out = forward(program, inputs, dtype=dtype, limits=limits, consts_require_grad=False)
         value = out[objective_id]
         if value.numel() != 1:
-            raise GraphError(
+            raise UserError(
                 f"the objective {objective or objective_id} has shape {list(value.shape)}; it "
                 "must be one number: wrap it in mean(…) or sum(…).",
-                "invalid_objective",
+                ErrorType.INVALID_OBJECTIVE,
             )
         return value.reshape(())
 
@@ -81,11 +81,11 @@ def optimize(
         loss_value = loss.item()
         finite = math.isfinite(loss_value)
         if not loss.requires_grad:
-            raise GraphError(
+            raise UserError(
                 f"the objective {objective or objective_id} does not depend on "
                 f"{', '.join(learn)}, so gradient descent can't move "
                 f"{'it' if len(learn) == 1 else 'them'}.",
-                "invalid_params",
+                ErrorType.INVALID_PARAMS,
             )
         if finite:
             loss.backward()
@@ -108,9 +108,9 @@ def optimize(
         try:
             opt.step()
         except (RuntimeError, ValueError, OverflowError) as exc:
-            raise GraphError(
+            raise UserError(
                 f"the optimizer can't take a step with these settings: {str(exc).splitlines()[0]}",
-                "invalid_optimizer",
+                ErrorType.INVALID_OPTIMIZER,
             ) from None
         steps_run = step
         if out_of_time and step < steps:

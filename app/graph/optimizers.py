@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from app.graph.errors import GraphError
+from app.errors import ErrorType, UserError
 
 
 @dataclass(frozen=True)
@@ -60,20 +60,23 @@ def optimizer_settings(name: str, settings: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments of the torch optimizer `name`, or a clear error."""
     kind = OPTIMIZERS.get(name)
     if kind is None:
-        raise GraphError(
-            f"unknown optimizer {name}; choose one of {', '.join(OPTIMIZERS)}.", "invalid_optimizer"
+        raise UserError(
+            f"unknown optimizer {name}; choose one of {', '.join(OPTIMIZERS)}.",
+            ErrorType.INVALID_OPTIMIZER,
         )
     given = {k: v for k, v in settings.items() if v is not None}
     lr = given.pop("lr", None)
     if lr is None or not (isinstance(lr, int | float) and lr > 0):
-        raise GraphError("the learning rate lr must be a number above 0.", "invalid_optimizer")
+        raise UserError(
+            "the learning rate lr must be a number above 0.", ErrorType.INVALID_OPTIMIZER
+        )
     unknown = [k for k in given if k not in kind.settings]
     if unknown:
-        raise GraphError(
+        raise UserError(
             f"{name} has no setting {unknown[0]}; it takes lr"
             + "".join(f", {s}" for s in kind.settings)
             + ".",
-            "invalid_optimizer",
+            ErrorType.INVALID_OPTIMIZER,
         )
     if "betas" in given:
         given["betas"] = tuple(given["betas"])
@@ -88,4 +91,6 @@ def make_optimizer(
     try:
         return OPTIMIZERS[name].cls(params, **kwargs)
     except (ValueError, TypeError) as exc:
-        raise GraphError(f"{name} can't use these settings: {exc}", "invalid_optimizer") from None
+        raise UserError(
+            f"{name} can't use these settings: {exc}", ErrorType.INVALID_OPTIMIZER
+        ) from None

@@ -14,7 +14,7 @@ from lark.exceptions import (
 )
 from lark.visitors import Transformer_NonRecursive
 
-from app.graph.errors import GraphError, LimitError, error_at
+from app.errors import ErrorType, LimitError, UserError, error_at
 from app.graph.grammar import GRAMMAR
 from app.graph.ops import FUNCTIONS
 
@@ -121,7 +121,7 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
     def _op(self, op: str, meta: Any, *args: str) -> str:
         return self._add("op", op, list(args), meta)
 
-    def _error(self, meta: Any, message: str) -> GraphError:
+    def _error(self, meta: Any, message: str) -> UserError:
         return error_at(self.source, meta.start_pos, meta.end_pos, message)
 
     # -- leaves
@@ -306,7 +306,7 @@ def _unclosed_paren(source: str, end: int) -> int | None:
     return opened[-1] if opened else None
 
 
-def _syntax_error(source: str, exc: UnexpectedInput) -> GraphError:
+def _syntax_error(source: str, exc: UnexpectedInput) -> UserError:
     """Translate Lark's exception into a sentence a student understands."""
     pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(source)
     if isinstance(exc, UnexpectedCharacters):
@@ -321,7 +321,7 @@ def _syntax_error(source: str, exc: UnexpectedInput) -> GraphError:
             msg = f"'{ch}' is not part of the language; give tensors as input values instead."
         else:
             msg = f"'{ch}' is not part of the language."
-        return error_at(source, pos, pos + 1, msg, "syntax_error")
+        return error_at(source, pos, pos + 1, msg, ErrorType.SYNTAX_ERROR)
     if isinstance(exc, UnexpectedToken | UnexpectedEOF):
         token = getattr(exc, "token", None)
         expected = set(getattr(exc, "expected", set()) or ())
@@ -338,13 +338,13 @@ def _syntax_error(source: str, exc: UnexpectedInput) -> GraphError:
                 opened = _unclosed_paren(source, back)
                 if opened is not None:
                     msg = "a ')' is missing: this parenthesis is opened but never closed."
-                    return error_at(source, opened, opened + 1, msg, "syntax_error")
+                    return error_at(source, opened, opened + 1, msg, ErrorType.SYNTAX_ERROR)
                 msg = "a ')' is missing: a parenthesis is opened but never closed."
             elif "EQUAL" in expected:
                 msg = "a statement must assign a name, like z = 2*(a - b) + c."
             else:
                 msg = "the expression ends too early: an operand is missing."
-            return error_at(source, start, max(back, start + 1), msg, "syntax_error")
+            return error_at(source, start, max(back, start + 1), msg, ErrorType.SYNTAX_ERROR)
         text = token.value if token is not None else ""
         end = pos + max(len(text), 1)
         if ttype == "RPAR":
@@ -373,12 +373,12 @@ def _syntax_error(source: str, exc: UnexpectedInput) -> GraphError:
             msg = f"{_TOKEN_WORDS.get(ttype, repr(text))} is not expected here."
         if not msg:
             msg = f"{_TOKEN_WORDS.get(ttype, repr(text))} is not expected here."
-        return error_at(source, pos, end, msg, "syntax_error")
-    return error_at(source, pos, pos + 1, "the program can't be read here.", "syntax_error")
+        return error_at(source, pos, end, msg, ErrorType.SYNTAX_ERROR)
+    return error_at(source, pos, pos + 1, "the program can't be read here.", ErrorType.SYNTAX_ERROR)
 
 
 def parse_program(source: str, *, max_chars: int, max_statements: int, max_nodes: int) -> Program:
-    """Parse `source` into a Program, or raise a GraphError with line, column and span."""
+    """Parse `source` into a Program, or raise a UserError with line, column and span."""
     if len(source) > max_chars:
         raise LimitError(f"the program has {len(source)} characters; the limit is {max_chars}")
     try:

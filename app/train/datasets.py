@@ -15,8 +15,8 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from app.graph.errors import GraphError, LimitError
-from app.train.limits import LIMITS
+from app.errors import ErrorType, LimitError, UserError
+from app.settings import TrainLimits
 
 Task = Literal["regression", "classification"]
 
@@ -41,7 +41,7 @@ class Param:
     default: Any
     doc: str
     minimum: float | None = None
-    maximum: float | None = None
+    maximum: float | str | None = None  # a number, or the name of the TrainLimits field
     kind: Literal["int", "float", "text", "points"] = "float"
 
 
@@ -250,11 +250,11 @@ def bumps(*, n_samples: int, noise: float, seed: int) -> Dataset:
 # --- your own data ---------------------------------------------------------------------------
 
 
-class CSVError(GraphError):
+class CSVError(UserError):
     """A CSV that cannot be read, with one message per bad row (line numbers are 1-based)."""
 
     def __init__(self, message: str, rows: list[dict[str, object]]) -> None:
-        super().__init__(message, "csv_error")
+        super().__init__(message, ErrorType.CSV_ERROR)
         self.rows = rows
 
     def as_dict(self) -> dict[str, object]:
@@ -271,7 +271,7 @@ def _infer_task(values: list[float], task: str) -> tuple[Task, int]:
     integral = all(v.is_integer() and v >= 0 for v in values)
     if task == "classification" or (task == "auto" and integral and len(distinct) <= 10):
         if not integral:
-            raise GraphError("class labels must be whole numbers 0, 1, 2, …", "csv_error")
+            raise UserError("class labels must be whole numbers 0, 1, 2, …", ErrorType.CSV_ERROR)
         return "classification", int(max(distinct)) + 1 if distinct else 0
     return "regression", 0
 
@@ -279,8 +279,6 @@ def _infer_task(values: list[float], task: str) -> tuple[Task, int]:
 def from_csv(*, text: str, target: str = "", task: str = "auto") -> Dataset:
     """Parse CSV text: a header row, numbers only; `target` names the column to predict (default:
     the last one); a target of '?' or empty marks a row to predict."""
-    if len(text.encode()) > LIMITS.max_csv_bytes:
-        raise LimitError(f"the CSV is larger than {LIMITS.max_csv_bytes} bytes")
     if task not in ("auto", "regression", "classification"):
         raise CSVError(f"task is {task!r}; choose auto, regression or classification", [])
     try:  # only trailing blank lines go: a bad row keeps its line number
@@ -359,16 +357,16 @@ def from_csv(*, text: str, target: str = "", task: str = "auto") -> Dataset:
 def from_points(*, points: list[list[float]], task: str = "classification") -> Dataset:
     """Points clicked on the plot: rows of [x1, x2, label]."""
     if not points:
-        raise GraphError("add at least one point", "dataset_error")
+        raise UserError("add at least one point", ErrorType.DATASET_ERROR)
     if any(len(p) != 3 for p in points):
-        raise GraphError("each point is [x1, x2, label]", "dataset_error")
+        raise UserError("each point is [x1, x2, label]", ErrorType.DATASET_ERROR)
     text = "x1,x2,y\n" + "\n".join(",".join(repr(float(v)) for v in p) for p in points)
     return from_csv(text=text, task=task)
 
 
 # --- the table -------------------------------------------------------------------------------
 
-N_SAMPLES = Param(200, "number of points", 1, LIMITS.max_samples, "int")
+N_SAMPLES = Param(200, "number of points", 1, "max_samples", "int")
 NOISE = Param(0.1, "standard deviation of Gaussian noise added to each point", 0, 5)
 SEED = Param(0, "seed of the random generator: same seed, same points", 0, 2**31 - 1, "int")
 CLOUD = {"n_samples": N_SAMPLES, "noise": NOISE, "seed": SEED}
@@ -382,8 +380,8 @@ DATASETS: dict[str, DatasetSpec] = {
         "regression",
         random_regression.__doc__ or "",
         {
-            "n_samples": Param(64, "N, the number of rows", 1, LIMITS.max_samples, "int"),
-            "d_in": Param(1000, "D_in, input columns", 1, LIMITS.max_features, "int"),
+            "n_samples": Param(64, "N, the number of rows", 1, "max_samples", "int"),
+            "d_in": Param(1000, "D_in, input columns", 1, "max_features", "int"),
             "d_out": Param(10, "D_out, target columns", 1, 100, "int"),
             "seed": Param(42, "np.random.seed of the notebook", 0, 2**31 - 1, "int"),
         },
@@ -397,7 +395,7 @@ DATASETS: dict[str, DatasetSpec] = {
         blobs,
         "classification",
         blobs.__doc__ or "",
-        {**CLOUD, "n_classes": Param(3, "number of classes", 2, LIMITS.max_classes, "int")},
+        {**CLOUD, "n_classes": Param(3, "number of classes", 2, "max_classes", "int")},
     ),
     "sine": DatasetSpec(sine, "regression", sine.__doc__ or "", CLOUD),
     "plane": DatasetSpec(plane, "regression", plane.__doc__ or "", CLOUD),
@@ -424,44 +422,58 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
-def make_dataset(name: str, options: dict[str, Any]) -> Dataset:
+def bound(param: Param, limits: TrainLimits) -> float | None:
+    """The upper bound of a dataset option, read from the limits where it names one."""
+    if isinstance(param.maximum, str):
+        return float(getattr(limits, param.maximum))
+    return param.maximum
+
+
+def make_dataset(name: str, options: dict[str, Any], limits: TrainLimits) -> Dataset:
     """Build the dataset `name` with `options` checked against the catalogue's bounds."""
     spec = DATASETS.get(name)
     if spec is None:
-        raise GraphError(
-            f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}", "dataset_error"
+        raise UserError(
+            f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}",
+            ErrorType.DATASET_ERROR,
         )
     unknown = set(options) - set(spec.params)
     if unknown:
         allowed = ", ".join(spec.params) or "none"
-        raise GraphError(
+        raise UserError(
             f"dataset {name!r} has no option {', '.join(sorted(unknown))} (options: {allowed})",
-            "dataset_error",
+            ErrorType.DATASET_ERROR,
         )
     kwargs: dict[str, Any] = {}
     for key, param in spec.params.items():
         value = options.get(key, param.default)
         if param.kind in ("int", "float"):
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise GraphError(f"dataset option {key!r} must be a number", "dataset_error")
+                raise UserError(f"dataset option {key!r} must be a number", ErrorType.DATASET_ERROR)
             if param.kind == "int" and not float(value).is_integer():
-                raise GraphError(f"dataset option {key!r} must be a whole number", "dataset_error")
-            lo, hi = param.minimum, param.maximum
+                raise UserError(
+                    f"dataset option {key!r} must be a whole number", ErrorType.DATASET_ERROR
+                )
+            lo, hi = param.minimum, bound(param, limits)
             if (lo is not None and value < lo) or (hi is not None and value > hi):
                 raise LimitError(f"dataset option {key!r} must be between {lo} and {hi}")
             value = int(value) if param.kind == "int" else float(value)
+        elif (
+            key == "text" and isinstance(value, str) and len(value.encode()) > limits.max_csv_bytes
+        ):
+            raise LimitError(f"the CSV is larger than {limits.max_csv_bytes} bytes")
         kwargs[key] = value
     data = spec.make(**kwargs)
     rows, cols = data.x.shape
-    if rows > LIMITS.max_samples or cols > LIMITS.max_features:
+    if rows > limits.max_samples or cols > limits.max_features:
         raise LimitError(
-            f"the dataset has {rows}×{cols} values; the limits are {LIMITS.max_samples} rows "
-            f"and {LIMITS.max_features} columns"
+            f"the dataset has {rows}×{cols} values; the limits are {limits.max_samples} rows "
+            f"and {limits.max_features} columns"
         )
-    if rows * cols > LIMITS.max_data_elements:
-        raise LimitError(f"the dataset has more than {LIMITS.max_data_elements} values")
-    if data.n_classes > LIMITS.max_classes:
-        raise LimitError(f"the dataset has more than {LIMITS.max_classes} classes")
+    if rows * cols > limits.max_data_elements:
+        raise LimitError(f"the dataset has more than {limits.max_data_elements} values")
+    if data.n_classes > limits.max_classes:
+        raise LimitError(f"the dataset has more than {limits.max_classes} classes")
     return data
 
 
@@ -499,10 +511,10 @@ def compute_features(
                 columns.append(fn(*(x[:, index[arg]] for arg in match.groups())))
                 break
         else:
-            raise GraphError(
+            raise UserError(
                 f"unknown feature {name!r}; this dataset offers "
                 f"{', '.join(feature_names(input_names))}",
-                "feature_error",
+                ErrorType.FEATURE_ERROR,
             )
     return torch.stack(columns, 1) if columns else x[:, :0]
 
@@ -531,7 +543,7 @@ def fit_normalization(x: torch.Tensor, *, enabled: bool) -> Normalization:
 def split_indices(*, n: int, val_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Train and validation row indices: a seeded shuffle, the first round(n·f) for validation."""
     if not 0 <= val_fraction < 1:
-        raise GraphError("val_fraction must be at least 0 and below 1", "dataset_error")
+        raise UserError("val_fraction must be at least 0 and below 1", ErrorType.DATASET_ERROR)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     n_val = min(round(n * val_fraction), n - 1)
     return order[n_val:], order[:n_val]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional
 
-from app.graph.errors import GraphError
+from app.errors import ErrorType, UserError
 
 
 @dataclass(frozen=True)
@@ -72,20 +72,24 @@ def check_loss(*, loss: str, output: str, task: str, n_classes: int, kind: str) 
     """Refuse a loss that does not fit the model's output or the data, saying why and what fits."""
     spec = LOSSES.get(loss)
     if spec is None:
-        raise GraphError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}", "loss_error")
+        raise UserError(
+            f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}", ErrorType.LOSS_ERROR
+        )
     if kind == "perceptron" and task == "classification" and n_classes > 2:
-        raise GraphError("a perceptron separates two classes; use logistic or mlp", "model_error")
+        raise UserError(
+            "a perceptron separates two classes; use logistic or mlp", ErrorType.MODEL_ERROR
+        )
     if task == "regression" and spec.targets != "real":
-        raise GraphError(
+        raise UserError(
             f"{loss} compares predictions with class labels, but this dataset's targets are real "
             "numbers (regression): use mse or l1",
-            "loss_mismatch",
+            ErrorType.LOSS_MISMATCH,
         )
     if spec.targets == "binary" and n_classes > 2:
-        raise GraphError(
+        raise UserError(
             f"{loss} is for two classes; this dataset has {n_classes}: use cross_entropy (or nll "
             "with a log_softmax output)",
-            "loss_mismatch",
+            ErrorType.LOSS_MISMATCH,
         )
     if output not in spec.outputs:
         described = {
@@ -105,11 +109,11 @@ def check_loss(*, loss: str, output: str, task: str, n_classes: int, kind: str) 
             "mse": "use an output of none, sigmoid or tanh",
             "l1": "use an output of none, sigmoid or tanh",
         }[loss]
-        raise GraphError(
+        raise UserError(
             f"{loss} expects {spec.expects}, but the model's output is {described}: {fix} "
             "(seed 003's table: regression → linear output + MSE; binary → sigmoid + BCE or "
             "linear + BCEWithLogits; classes → log_softmax + NLL or linear + CrossEntropy)",
-            "loss_mismatch",
+            ErrorType.LOSS_MISMATCH,
         )
 
 

@@ -14,8 +14,8 @@ from typing import Any, cast
 import torch
 from torch import nn
 
-from app.graph.errors import GraphError, LimitError
-from app.train.limits import LIMITS
+from app.errors import ErrorType, LimitError, UserError
+from app.settings import TrainLimits
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -152,45 +152,50 @@ MODELS: dict[str, ModelKind] = {
 }
 
 
-def resolve_model(config: dict[str, Any], *, loss: str) -> ModelSpec:
+def resolve_model(config: dict[str, Any], *, loss: str, limits: TrainLimits) -> ModelSpec:
     """Check a model configuration and fill in its defaults."""
     kind = config.get("kind")
     if kind not in MODELS:
-        raise GraphError(
-            f"unknown model kind {kind!r}; choose one of {', '.join(MODELS)}", "model_error"
+        raise UserError(
+            f"unknown model kind {kind!r}; choose one of {', '.join(MODELS)}", ErrorType.MODEL_ERROR
         )
     hidden = list(config.get("hidden") or [])
     if hidden and not MODELS[kind].hidden_allowed:
-        raise GraphError(f"a {kind} model has no hidden layers; use kind 'mlp'", "model_error")
-    if len(hidden) > LIMITS.max_hidden_layers:
-        raise LimitError(f"an MLP may have at most {LIMITS.max_hidden_layers} hidden layers")
-    if any(not isinstance(h, int) or h < 1 or h > LIMITS.max_units for h in hidden):
-        raise LimitError(f"each hidden layer needs 1 to {LIMITS.max_units} units")
+        raise UserError(
+            f"a {kind} model has no hidden layers; use kind 'mlp'", ErrorType.MODEL_ERROR
+        )
+    if len(hidden) > limits.max_hidden_layers:
+        raise LimitError(f"an MLP may have at most {limits.max_hidden_layers} hidden layers")
+    if any(not isinstance(h, int) or h < 1 or h > limits.max_units for h in hidden):
+        raise LimitError(f"each hidden layer needs 1 to {limits.max_units} units")
     activation = config.get("activation", "relu")
     activations = [activation] * len(hidden) if isinstance(activation, str) else list(activation)
     if len(activations) != len(hidden):
-        raise GraphError(
+        raise UserError(
             f"give one activation per hidden layer ({len(hidden)}), or one name for all",
-            "model_error",
+            ErrorType.MODEL_ERROR,
         )
     for a in activations:
         if a not in ACTIVATIONS:
-            raise GraphError(
-                f"unknown activation {a!r}; choose one of {', '.join(ACTIVATIONS)}", "model_error"
+            raise UserError(
+                f"unknown activation {a!r}; choose one of {', '.join(ACTIVATIONS)}",
+                ErrorType.MODEL_ERROR,
             )
     output = config.get("output", "auto")
     if output == "auto":
         output = MODELS[kind].auto_output(loss)
     if output not in OUTPUTS:
-        raise GraphError(
+        raise UserError(
             f"unknown output activation {output!r}; choose auto or one of {', '.join(OUTPUTS)}",
-            "model_error",
+            ErrorType.MODEL_ERROR,
         )
     if kind == "perceptron" and output != "none":
-        raise GraphError("a perceptron's output is its score; leave output as auto", "model_error")
+        raise UserError(
+            "a perceptron's output is its score; leave output as auto", ErrorType.MODEL_ERROR
+        )
     dropout = float(config.get("dropout", 0.0))
     if not 0 <= dropout < 1:
-        raise GraphError("dropout is a probability: at least 0 and below 1", "model_error")
+        raise UserError("dropout is a probability: at least 0 and below 1", ErrorType.MODEL_ERROR)
     return ModelSpec(kind, hidden, activations, output, dropout)
 
 
@@ -198,18 +203,18 @@ def _fill(param: torch.Tensor, value: Any, name: str) -> None:
     try:
         given = torch.as_tensor(value, dtype=param.dtype)
     except (TypeError, ValueError, RuntimeError, OverflowError):
-        raise GraphError(
+        raise UserError(
             f"init {name!r} must be a number or nested lists of numbers, not {value!r}",
-            "model_error",
+            ErrorType.MODEL_ERROR,
         ) from None
     if given.dim() == 0:
         param.fill_(given)
         return
     if given.numel() != param.numel():
-        raise GraphError(
+        raise UserError(
             f"init {name!r} has {given.numel()} numbers; the parameter has shape "
             f"{list(param.shape)}",
-            "model_error",
+            ErrorType.MODEL_ERROR,
         )
     param.copy_(given.reshape(param.shape))
 
@@ -222,14 +227,20 @@ def parameter_names(model: Network) -> list[str]:
 
 
 def build_model(
-    spec: ModelSpec, *, n_inputs: int, n_outputs: int, seed: int, init: dict[str, Any] | None = None
+    spec: ModelSpec,
+    *,
+    n_inputs: int,
+    n_outputs: int,
+    seed: int,
+    limits: TrainLimits,
+    init: dict[str, Any] | None = None,
 ) -> Network:
     """Build the network and initialise it from `seed` (then from `init`, where given)."""
     sizes = [n_inputs, *spec.hidden, n_outputs]
     n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
-    if n_params > LIMITS.max_parameters:
+    if n_params > limits.max_parameters:
         raise LimitError(
-            f"the model would have {n_params} parameters; the limit is {LIMITS.max_parameters}"
+            f"the model would have {n_params} parameters; the limit is {limits.max_parameters}"
         )
     generator = torch.Generator().manual_seed(seed)
     model = Network(
@@ -248,9 +259,9 @@ def build_model(
         names = parameter_names(model)
         for key, value in (init or {}).items():
             if key not in names:
-                raise GraphError(
+                raise UserError(
                     f"init has no parameter {key!r}; this model's are {', '.join(names)}",
-                    "model_error",
+                    ErrorType.MODEL_ERROR,
                 )
             if key in ("w", "b"):
                 layer = model.linears[0]

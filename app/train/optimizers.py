@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from app.graph.errors import GraphError
+from app.errors import ErrorType, UserError
 from app.graph.optimizers import OPTIMIZERS, optimizer_settings
 
 DEFAULT_LR = 0.01  # used when a run's optimizer gives no lr
@@ -21,7 +21,7 @@ def optimizer_kwargs(config: dict[str, Any]) -> tuple[type[torch.optim.Optimizer
     name = str(config.get("name", "sgd"))
     kwargs = optimizer_settings(name, settings)
     if not kwargs["lr"] <= 1e6:
-        raise GraphError("the learning rate lr must be at most 1e6.", "invalid_optimizer")
+        raise UserError("the learning rate lr must be at most 1e6.", ErrorType.INVALID_OPTIMIZER)
     return OPTIMIZERS[name].cls, kwargs
 
 
@@ -34,7 +34,9 @@ def build_optimizer(
         # foreach: one fused call per update instead of one per tensor (faster on small nets).
         return cls(params, **kwargs, foreach=True)  # type: ignore[call-arg]
     except (ValueError, TypeError) as exc:  # torch's checks, e.g. nesterov needs momentum > 0
-        raise GraphError(f"optimizer {config.get('name')!r}: {exc}", "invalid_optimizer") from exc
+        raise UserError(
+            f"optimizer {config.get('name')!r}: {exc}", ErrorType.INVALID_OPTIMIZER
+        ) from exc
 
 
 def set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from torch.nn import functional
 
-from app.graph.errors import GraphError
+from app.errors import ErrorType, UserError
 from app.train.trainer import Trainer
 
 # How each output activation and loss reads in the expression language.
@@ -31,7 +31,7 @@ MAX_PROGRAM_ROWS = 200  # rows of the batch written into the program (the Graph 
 def model_program(trainer: Trainer) -> dict[str, Any]:
     """Source and values of the latest update's forward pass, for POST /api/v1/graphs/evaluate."""
     if trainer.last_batch is None:
-        raise GraphError("the run has not made an update yet: step it once", "run_state")
+        raise UserError("the run has not made an update yet: step it once", ErrorType.RUN_STATE)
     x, y = trainer.last_batch
     x, y = x[:MAX_PROGRAM_ROWS], y[:MAX_PROGRAM_ROWS]
     model = trainer.model

@@ -1,10 +1,10 @@
 """The run registry: runs train in worker threads (never on the event loop), are steered by
 commands between updates, stream their events, and are capped and cleaned up.
 
-Worker threads (one by default: small runs are bound by the GIL, see limits.py) share all runs:
-each takes the next ready run, trains it for a short slice, emits its frames and events, and
-puts it back in line. Pausing just leaves
-a run out of line, so a paused run costs no CPU; commands never wait for a slice to end.
+Worker threads (one by default: small runs are bound by the GIL, see app/settings.py) share
+all runs: each takes the next ready run, trains it for a short slice, emits its frames and
+events, and puts it back in line. Pausing just leaves a run out of line, so a paused run costs
+no CPU; commands never wait for a slice to end.
 """
 
 import heapq
@@ -19,11 +19,11 @@ from typing import Any, Literal
 
 import torch
 
-from app.graph.errors import GraphError, LimitError
+from app.errors import ErrorType, LimitError, UserError
+from app.settings import TrainLimits
 from app.train.cohort import step_together
 from app.train.datasets import describe_points
 from app.train.events import EventLog
-from app.train.limits import LIMITS, TrainLimits
 from app.train.program import model_program
 from app.train.trainer import StepOutcome, TrainConfig, Trainer
 
@@ -79,7 +79,7 @@ class Run:
 class RunRegistry:
     """All runs of this process, and the worker threads that train them."""
 
-    def __init__(self, limits: TrainLimits = LIMITS) -> None:
+    def __init__(self, limits: TrainLimits) -> None:
         self.limits = limits
         self._runs: dict[str, Run] = {}
         self._lock = threading.Lock()
@@ -122,7 +122,7 @@ class RunRegistry:
             )
         pace = pace or Pace()
         self._check_pace(pace)
-        trainer = Trainer(config)
+        trainer = Trainer(config, self.limits)
         run = Run(
             id=uuid.uuid4().hex[:12],
             config=config,
@@ -154,8 +154,8 @@ class RunRegistry:
         """The run with this id; touching it keeps it from being treated as abandoned."""
         run = self._runs.get(run_id)
         if run is None:
-            raise GraphError(
-                f"there is no run {run_id!r} (finished runs are forgotten)", "not_found"
+            raise UserError(
+                f"there is no run {run_id!r} (finished runs are forgotten)", ErrorType.NOT_FOUND
             )
         run.touch()
         return run
@@ -181,14 +181,16 @@ class RunRegistry:
         with run.lock:
             if run.status == "diverged":
                 if not all(bool(torch.isfinite(p).all()) for p in run.trainer.model.parameters()):
-                    raise GraphError(
+                    raise UserError(
                         "the parameters are no longer finite numbers, so this run cannot go on: "
                         "start a new run with a smaller learning rate",
-                        "run_state",
+                        ErrorType.RUN_STATE,
                     )
                 run.trainer.reset_divergence_watch()
             elif run.status != "paused":
-                raise GraphError(f"the run is {run.status}; only a paused run resumes", "run_state")
+                raise UserError(
+                    f"the run is {run.status}; only a paused run resumes", ErrorType.RUN_STATE
+                )
             self._set_status(run, "running", None)
         self._schedule(run)
         return run
@@ -197,10 +199,10 @@ class RunRegistry:
         """Perform `count` updates of a paused run, then stay paused."""
         run = self.get(run_id)
         if not 1 <= count <= 10_000:
-            raise GraphError("count must be 1 to 10000", "limit_exceeded")
+            raise UserError("count must be 1 to 10000", ErrorType.LIMIT_EXCEEDED)
         with run.lock:
             if run.status != "paused":
-                raise GraphError(f"the run is {run.status}; pause it to step", "run_state")
+                raise UserError(f"the run is {run.status}; pause it to step", ErrorType.RUN_STATE)
             run.steps_wanted += count
         self._schedule(run)
         return run
@@ -226,16 +228,21 @@ class RunRegistry:
         """Live changes: learning rate (next update), batch size (next epoch), pace (now)."""
         run = self.get(run_id)
         if lr is not None and not (math.isfinite(lr) and 0 < lr <= 1e6):
-            raise GraphError("lr must be a positive number (at most 1e6)", "optimizer_error")
+            raise UserError(
+                "lr must be a positive number (at most 1e6)", ErrorType.INVALID_OPTIMIZER
+            )
         if batch_size is not None and batch_size[0] is not None and batch_size[0] < 1:
-            raise GraphError(
-                "batch_size must be at least 1 (or null for the whole set)", "limit_exceeded"
+            raise UserError(
+                "batch_size must be at least 1 (or null for the whole set)",
+                ErrorType.LIMIT_EXCEEDED,
             )
         if pace is not None:
             self._check_pace(pace)
         with run.lock:
             if run.status not in ACTIVE:
-                raise GraphError(f"the run is {run.status}; it can no longer change", "run_state")
+                raise UserError(
+                    f"the run is {run.status}; it can no longer change", ErrorType.RUN_STATE
+                )
             if lr is not None:
                 run.pending_lr = lr
             if batch_size is not None:
@@ -493,6 +500,3 @@ class RunRegistry:
         """The run's data in its own units, split as it trains, for drawing points."""
         trainer = run.trainer
         return describe_points(trainer.data, train_idx=trainer.train_idx, val_idx=trainer.val_idx)
-
-
-REGISTRY = RunRegistry()

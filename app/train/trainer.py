@@ -13,9 +13,9 @@ from typing import Any
 
 import torch
 
-from app.graph.errors import GraphError
+from app.errors import ErrorType, UserError
+from app.settings import TrainLimits
 from app.train import datasets as ds
-from app.train.limits import LIMITS
 from app.train.losses import (
     LOSSES,
     REGULARIZERS,
@@ -98,21 +98,22 @@ def default_loss(task: str, n_classes: int, kind: str) -> str:
 class Trainer:
     """A model, its data and its optimizer; `step()` performs one update."""
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, limits: TrainLimits) -> None:
         self.config = config
+        self.limits = limits
         options = {k: v for k, v in config.dataset.items() if k != "name"}
-        self.data = ds.make_dataset(str(config.dataset.get("name")), options)
+        self.data = ds.make_dataset(str(config.dataset.get("name")), options, limits)
         data = self.data
         kind = str(config.model.get("kind"))
         self.loss_name = (
             default_loss(data.task, data.n_classes, kind) if config.loss == "auto" else config.loss
         )
         if self.loss_name not in LOSSES:
-            raise GraphError(
+            raise UserError(
                 f"unknown loss {self.loss_name!r}; choose auto or one of {', '.join(LOSSES)}",
-                "loss_error",
+                ErrorType.LOSS_ERROR,
             )
-        self.spec = resolve_model(config.model, loss=self.loss_name)
+        self.spec = resolve_model(config.model, loss=self.loss_name, limits=limits)
         check_loss(
             loss=self.loss_name,
             output=self.spec.output,
@@ -146,6 +147,7 @@ class Trainer:
             n_inputs=len(self.features),
             n_outputs=n_out,
             seed=config.seed,
+            limits=limits,
             init=config.model.get("init"),
         )
         self.parameters = list(self.model.parameters())
@@ -155,18 +157,21 @@ class Trainer:
         self.reg_kind = str(reg.get("kind", "none"))
         self.reg_rate = float(reg.get("rate", 0.0))
         if self.reg_kind not in REGULARIZERS:
-            raise GraphError(
+            raise UserError(
                 f"unknown regularization {self.reg_kind!r}; "
                 f"choose one of {', '.join(REGULARIZERS)}",
-                "loss_error",
+                ErrorType.LOSS_ERROR,
             )
         self.batch_size = self._check_batch_size(config.batch_size)
-        self.max_steps = LIMITS.max_steps
-        if not 1 <= config.max_epochs <= LIMITS.max_epochs:
-            raise GraphError(f"max_epochs must be 1 to {LIMITS.max_epochs}", "limit_exceeded")
-        if not 2 <= config.grid_resolution <= LIMITS.max_grid_resolution:
-            raise GraphError(
-                f"grid_resolution must be 2 to {LIMITS.max_grid_resolution}", "limit_exceeded"
+        self.max_steps = self.limits.max_steps
+        if not 1 <= config.max_epochs <= self.limits.max_epochs:
+            raise UserError(
+                f"max_epochs must be 1 to {self.limits.max_epochs}", ErrorType.LIMIT_EXCEEDED
+            )
+        if not 2 <= config.grid_resolution <= self.limits.max_grid_resolution:
+            raise UserError(
+                f"grid_resolution must be 2 to {self.limits.max_grid_resolution}",
+                ErrorType.LIMIT_EXCEEDED,
             )
         self.batch_generator = torch.Generator().manual_seed(config.seed)
         model = self.model
@@ -209,8 +214,9 @@ class Trainer:
         if batch_size is None:
             return self.n_train
         if batch_size < 1:
-            raise GraphError(
-                "batch_size must be at least 1 (or null for the whole set)", "limit_exceeded"
+            raise UserError(
+                "batch_size must be at least 1 (or null for the whole set)",
+                ErrorType.LIMIT_EXCEEDED,
             )
         return min(batch_size, self.n_train)
 
@@ -222,7 +228,9 @@ class Trainer:
     def set_lr(self, lr: float) -> None:
         """Change the learning rate from the next update on."""
         if not (lr > 0 and lr <= 1e6):
-            raise GraphError("lr must be a positive number (at most 1e6)", "optimizer_error")
+            raise UserError(
+                "lr must be a positive number (at most 1e6)", ErrorType.INVALID_OPTIMIZER
+            )
         set_lr(self.optimizer, lr)
 
     def set_batch_size(self, batch_size: int | None) -> None:
@@ -458,7 +466,7 @@ class Trainer:
         if self.step_count % self._path_stride:
             return
         self.path.append([p["w"], p["b"]])
-        if len(self.path) > LIMITS.max_path_points:
+        if len(self.path) > self.limits.max_path_points:
             # Keep every other point (the first one stays) and sample half as often from now on.
             self.path = self.path[::2]
             self._path_stride *= 2
@@ -489,7 +497,7 @@ class Trainer:
     def layers(self) -> list[dict[str, Any]]:
         """Each linear layer's weights [out][in], biases and gradients (summaries when large)."""
         n_params = sum(p.numel() for p in self.model.parameters())
-        full = n_params <= LIMITS.max_frame_weights
+        full = n_params <= self.limits.max_frame_weights
         names = [*self.model.activation_names, self.spec.output]
         described = []
         for i, layer in enumerate(self.model.linears):

@@ -7,21 +7,25 @@ import torch
 
 from app.graph.engine import Evaluation, evaluate
 from app.graph.program import Program, parse_program
-from app.settings import settings
+from app.settings import Settings
+
+SETTINGS = Settings()
+LIMITS = SETTINGS.evaluation_limits()  # the server's default limits
 
 
 def parse(source: str) -> Program:
     """Parse with the limits the server uses."""
     return parse_program(
         source,
-        max_chars=settings.max_source_chars,
-        max_statements=settings.max_statements,
-        max_nodes=settings.max_nodes,
+        max_chars=SETTINGS.max_source_chars,
+        max_statements=SETTINGS.max_statements,
+        max_nodes=SETTINGS.max_nodes,
     )
 
 
 def run(source: str, values: dict[str, Any], **kwargs: Any) -> Evaluation:
     """Parse and evaluate."""
+    kwargs.setdefault("limits", LIMITS)
     return evaluate(parse(source), values, **kwargs)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.graph.engine import Evaluation, evaluate
 from app.graph.program import Program
-from tests.graph.conftest import parse, run
+from tests.graph.conftest import LIMITS, parse, run
 from tests.graph.random_programs import (
     Expr,
     TensorProgram,
@@ -64,7 +64,7 @@ def programs_with_values(draw: st.DrawFn, ssa: bool) -> tuple[TensorProgram, dic
 
 
 def _engine(program: TensorProgram, values: dict[str, Any], dtype: str) -> Evaluation:
-    return evaluate(parse(program.source()), values, dtype=dtype)  # type: ignore[arg-type]
+    return evaluate(parse(program.source()), values, dtype=dtype, limits=LIMITS)  # type: ignore[arg-type]
 
 
 @RANDOM
@@ -192,7 +192,7 @@ def test_float32_by_default_and_float64_on_request(case: tuple[TensorProgram, di
     program, values = case
     want_values, want_grads = oracle_run(program, values)
     assume(_well_behaved(want_values, want_grads))
-    single = evaluate(parse(program.source()), values)
+    single = evaluate(parse(program.source()), values, limits=LIMITS)
     assert single.dtype == "float32"
     assert all(t.dtype == torch.float32 for t in single.values.values())
     double = _engine(program, values, "float64")

@@ -1,5 +1,6 @@
 """Gradient descent on a program against the textbook torch.optim loop, step for step."""
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -7,11 +8,9 @@ from typing import Any
 import pytest
 import torch
 
-from app.graph.engine import Limits
-from app.graph.errors import GraphError
+from app.errors import UserError
 from app.graph.optimize import optimize
-from app.settings import settings
-from tests.graph.conftest import parse
+from tests.graph.conftest import LIMITS, SETTINGS, parse
 
 # The thermometer data of the seed notes (unknown units t_u, Celsius t_c).
 T_U = [35.7, 55.9, 58.2, 81.9, 56.3, 48.9, 33.9, 21.8, 48.4, 60.4, 68.4]
@@ -95,7 +94,8 @@ CASES = [
 
 
 def _run(program: str, start: dict[str, Any], data: dict[str, Any], **kwargs: Any) -> Any:
-    kwargs.setdefault("max_history_param_elements", settings.max_history_param_elements)
+    kwargs.setdefault("max_history_param_elements", SETTINGS.max_history_param_elements)
+    kwargs.setdefault("limits", LIMITS)
     return optimize(parse(program), {**start, **data}, params=list(start), **kwargs)
 
 
@@ -230,7 +230,7 @@ def test_history_keeps_step_one_every_kth_and_the_last(
 
 @pytest.mark.parametrize(("size", "kept"), [(1, True), (100, True), (101, False), (500, False)])
 def test_history_params_are_omitted_above_the_element_limit(size: int, kept: bool) -> None:
-    assert settings.max_history_param_elements == 100
+    assert SETTINGS.max_history_param_elements == 100
     result = _run(
         "loss = mean((w - t)**2)",
         {"w": [0.0] * size},
@@ -266,8 +266,13 @@ def test_bad_requests_are_graph_errors(kwargs: dict[str, Any], fragment: str) ->
         "record_every": 1,
         "optimizer": {"name": "sgd", "lr": 1e-4},
     } | kwargs
-    with pytest.raises(GraphError) as info:
-        optimize(parse(THERMOMETER), {"w": 1.0, "b": 0.0, "t_u": T_U, "t_c": T_C}, **request)
+    with pytest.raises(UserError) as info:
+        optimize(
+            parse(THERMOMETER),
+            {"w": 1.0, "b": 0.0, "t_u": T_U, "t_c": T_C},
+            **request,
+            limits=LIMITS,
+        )
     assert fragment in info.value.message
 
 
@@ -281,8 +286,9 @@ def test_an_objective_that_ignores_the_parameters_is_a_clear_error_or_a_flat_run
             steps=3,
             record_every=1,
             optimizer={"name": "sgd", "lr": 0.1},
+            limits=LIMITS,
         )
-    except GraphError:
+    except UserError:
         return
     assert result.params == {"w": 1.0}
 
@@ -306,7 +312,7 @@ def test_a_run_stopped_by_the_clock_records_its_last_step(
         steps=1000,
         record_every=100,
         optimizer={"name": "sgd", "lr": 0.1},
-        limits=Limits(max_seconds=2.5),
+        limits=dataclasses.replace(LIMITS, max_seconds=2.5),
     )
     assert result.status == "stopped" and result.steps_run == 3
     assert [entry["step"] for entry in result.history] == [1, 3]

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import torch
 
-from app.graph.errors import GraphError, LimitError
+from app.errors import LimitError, UserError
 from app.graph.program import parse_program
-from tests.graph.conftest import parse, run
+from tests.graph.conftest import LIMITS, parse, run
 
 A, B, C, X = 3.0, 1.0, 0.5, 1.5
 
@@ -220,7 +220,7 @@ ERRORS: list[tuple[str, str, str, int, int, tuple[int, int]]] = [
 def test_program_errors(
     source: str, type_: str, fragment: str, line: int, column: int, span: tuple[int, int]
 ) -> None:
-    with pytest.raises(GraphError) as info:
+    with pytest.raises(UserError) as info:
         parse(source)
     err = info.value
     assert (err.type, err.line, err.column, err.span) == (type_, line, column, span), err
@@ -244,7 +244,7 @@ SHAPE_ERRORS: list[tuple[str, dict[str, Any], list[str], str]] = [
 def test_shape_errors_name_both_shapes(
     source: str, values: dict[str, Any], fragments: list[str], span_text: str
 ) -> None:
-    with pytest.raises(GraphError) as info:
+    with pytest.raises(UserError) as info:
         run(source, values)
     err = info.value
     assert err.type == "shape_error"
@@ -296,5 +296,5 @@ def test_a_named_constant_used_as_a_dimension_stays_a_node(source: str) -> None:
 def evaluate_all_names(program: Any, values: dict[str, Any]) -> dict[str, torch.Tensor]:
     from app.graph.engine import evaluate
 
-    ev = evaluate(program, values)
+    ev = evaluate(program, values, limits=LIMITS)
     return {name: ev.values[node_id].detach() for name, node_id in program.names.items()}

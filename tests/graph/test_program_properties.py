@@ -1,5 +1,5 @@
 """Property tests on the parser: random well-formed programs match a torch oracle built from
-the same random tree, and random text never raises anything but a GraphError."""
+the same random tree, and random text never raises anything but a UserError."""
 
 import contextlib
 import math
@@ -9,9 +9,9 @@ import torch
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from app.errors import UserError
 from app.graph.engine import evaluate
-from app.graph.errors import GraphError
-from tests.graph.conftest import parse
+from tests.graph.conftest import LIMITS, parse
 from tests.graph.random_programs import oracle, render, scalar_expr
 
 INPUTS = ["a", "b", "x", "w"]
@@ -35,7 +35,7 @@ def test_random_scalar_programs_match_the_oracle(
         expected = float(oracle(tree, env, torch.float64))  # type: ignore[arg-type]
     assume(math.isfinite(expected) and abs(expected) < 1e12)
     used = {n: values[n] for n in program.inputs}
-    ev = evaluate(program, used, dtype="float64")
+    ev = evaluate(program, used, dtype="float64", limits=LIMITS)
     got = float(ev.values[ev.output].detach())
     assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), source
 
@@ -55,7 +55,7 @@ WORDS = ["sin", "exp", "sum", "mean", "import", "lambda", "__class__", ".T", "**
 def test_random_text_raises_only_graph_errors(text: str) -> None:
     try:
         program = parse(text)
-    except GraphError as err:
+    except UserError as err:
         assert err.message
         if err.span is not None:
             start, end = err.span
@@ -63,8 +63,8 @@ def test_random_text_raises_only_graph_errors(text: str) -> None:
             assert err.line == text.count("\n", 0, start) + 1
             assert err.column == start - (text.rfind("\n", 0, start) + 1) + 1
         return
-    with contextlib.suppress(GraphError):
-        evaluate(program, dict.fromkeys(program.inputs, 1.5))
+    with contextlib.suppress(UserError):
+        evaluate(program, dict.fromkeys(program.inputs, 1.5), limits=LIMITS)
 
 
 @settings(max_examples=100, deadline=2000)
@@ -79,8 +79,8 @@ def test_mutated_programs_raise_only_graph_errors(tree: object, cut: int, junk: 
     mutated = text[:at] + junk + text[at:]
     try:
         program = parse(mutated)
-        evaluate(program, dict.fromkeys(program.inputs, 0.7))
-    except GraphError as err:
+        evaluate(program, dict.fromkeys(program.inputs, 0.7), limits=LIMITS)
+    except UserError as err:
         assert err.type in {
             "syntax_error",
             "program_error",

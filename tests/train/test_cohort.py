@@ -4,8 +4,11 @@ from typing import Any
 
 import pytest
 
+from app.settings import TrainLimits
 from app.train.cohort import step_together
 from app.train.trainer import TrainConfig, Trainer
+
+LIMITS = TrainLimits()
 
 CASES: list[tuple[str, str, str, str, dict[str, Any] | None, str]] = [
     ("spiral", "tanh", "none", "bce_with_logits", None, "adam"),
@@ -38,8 +41,8 @@ def test_together_equals_alone(
         )
 
     configs = [config(0, 0.05), config(1, 0.02), config(2, 0.05)]
-    alone = [[Trainer(c) for c in configs]]
-    together = [Trainer(c) for c in configs]
+    alone = [[Trainer(c, LIMITS) for c in configs]]
+    together = [Trainer(c, LIMITS) for c in configs]
     expected = [[t.step().record.loss for _ in range(30)] for t in alone[0]]
     got: list[list[float]] = [[], [], []]
     for _ in range(30):
@@ -57,8 +60,8 @@ def test_different_shapes_and_dropout_fall_back_to_alone() -> None:
         TrainConfig(model={"kind": "mlp", "hidden": [4], "dropout": 0.2}, **base),  # type: ignore[arg-type]
         TrainConfig(model={"kind": "mlp", "hidden": [4]}, **{**base, "batch_size": 7}),  # type: ignore[arg-type]
     ]
-    alone = [Trainer(c) for c in configs]
-    together = [Trainer(c) for c in configs]
+    alone = [Trainer(c, LIMITS) for c in configs]
+    together = [Trainer(c, LIMITS) for c in configs]
     for _ in range(12):
         want = [t.step().record.loss for t in alone]
         have = [o.record.loss for o in step_together(together)]

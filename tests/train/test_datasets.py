@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from app.graph.errors import GraphError
+from app.errors import UserError
+from app.settings import TrainLimits
 from app.train import datasets as ds
+
+LIMITS = TrainLimits()
 
 GENERATED = ["circle", "xor", "gauss", "spiral", "moons", "blobs", "sine", "plane", "bumps"]
 TWO_CLASS = ["circle", "xor", "gauss", "spiral", "moons"]
@@ -16,7 +19,7 @@ TWO_CLASS = ["circle", "xor", "gauss", "spiral", "moons"]
 @pytest.mark.parametrize("name", GENERATED)
 @pytest.mark.parametrize("n", [1, 7, 200])
 def test_shape(name: str, n: int) -> None:
-    data = ds.make_dataset(name, {"n_samples": n})
+    data = ds.make_dataset(name, {"n_samples": n}, LIMITS)
     assert data.x.shape == (n, len(data.input_names))
     assert data.x.dtype == torch.float32
     assert len(data.y) == n
@@ -25,9 +28,9 @@ def test_shape(name: str, n: int) -> None:
 
 @pytest.mark.parametrize("name", GENERATED)
 def test_same_seed_same_points_other_seed_other_points(name: str) -> None:
-    a = ds.make_dataset(name, {"seed": 3, "noise": 0.2})
-    b = ds.make_dataset(name, {"seed": 3, "noise": 0.2})
-    c = ds.make_dataset(name, {"seed": 4, "noise": 0.2})
+    a = ds.make_dataset(name, {"seed": 3, "noise": 0.2}, LIMITS)
+    b = ds.make_dataset(name, {"seed": 3, "noise": 0.2}, LIMITS)
+    c = ds.make_dataset(name, {"seed": 4, "noise": 0.2}, LIMITS)
     assert torch.equal(a.x, b.x) and torch.equal(a.y, b.y)
     assert not torch.equal(a.x, c.x)
 
@@ -35,14 +38,14 @@ def test_same_seed_same_points_other_seed_other_points(name: str) -> None:
 @pytest.mark.parametrize("name", TWO_CLASS)
 @pytest.mark.parametrize("n", [10, 201])
 def test_two_class_sets_are_balanced(name: str, n: int) -> None:
-    data = ds.make_dataset(name, {"n_samples": n})
+    data = ds.make_dataset(name, {"n_samples": n}, LIMITS)
     counts = torch.bincount(data.y, minlength=2)
     assert data.n_classes == 2 and abs(int(counts[0]) - int(counts[1])) <= 1
 
 
 @pytest.mark.parametrize("k", [3, 5])
 def test_blobs_has_k_balanced_classes(k: int) -> None:
-    data = ds.make_dataset("blobs", {"n_samples": 100, "n_classes": k})
+    data = ds.make_dataset("blobs", {"n_samples": 100, "n_classes": k}, LIMITS)
     counts = torch.bincount(data.y, minlength=k)
     assert data.n_classes == k and int(counts.max() - counts.min()) <= 1
 
@@ -56,14 +59,14 @@ def test_blobs_has_k_balanced_classes(k: int) -> None:
     ],
 )
 def test_noise_free_labels_follow_the_rule(name: str, inside: object) -> None:
-    data = ds.make_dataset(name, {"noise": 0.0, "n_samples": 300})
+    data = ds.make_dataset(name, {"noise": 0.0, "n_samples": 300}, LIMITS)
     rule = inside(data.x)  # type: ignore[operator]
     agree = (rule.long() == data.y).float().mean()
     assert agree > 0.97
 
 
 def test_thermometer_is_the_seed_table() -> None:
-    data = ds.make_dataset("thermometer", {})
+    data = ds.make_dataset("thermometer", {}, LIMITS)
     assert data.x[:, 0].tolist() == pytest.approx(
         [35.7, 55.9, 58.2, 81.9, 56.3, 48.9, 33.9, 21.8, 48.4, 60.4, 68.4]
     )
@@ -71,14 +74,16 @@ def test_thermometer_is_the_seed_table() -> None:
 
 
 def test_x1x2y_table_with_its_unknown_rows() -> None:
-    data = ds.make_dataset("table", {})
+    data = ds.make_dataset("table", {}, LIMITS)
     assert data.x.shape == (9, 2) and data.y[:, 0].tolist() == [5, 6, 0, 7, 3, 3, 9, 4, 3]
     assert data.unknown_x is not None and data.unknown_x.tolist() == [[4, 3], [1, 2], [2, 9]]
 
 
 @pytest.mark.parametrize(("n", "d_in", "d_out"), [(64, 1000, 10), (5, 3, 1)])
 def test_random_regression_sizes(n: int, d_in: int, d_out: int) -> None:
-    data = ds.make_dataset("random_regression", {"n_samples": n, "d_in": d_in, "d_out": d_out})
+    data = ds.make_dataset(
+        "random_regression", {"n_samples": n, "d_in": d_in, "d_out": d_out}, LIMITS
+    )
     assert data.x.shape == (n, d_in) and data.y.shape == (n, d_out)
 
 
@@ -95,8 +100,8 @@ def test_random_regression_sizes(n: int, d_in: int, d_out: int) -> None:
     ],
 )
 def test_bad_options(name: str, options: dict[str, object], type: str) -> None:
-    with pytest.raises(GraphError) as err:
-        ds.make_dataset(name, options)
+    with pytest.raises(UserError) as err:
+        ds.make_dataset(name, options, LIMITS)
     assert err.value.type == type
 
 
@@ -108,12 +113,12 @@ def test_derived_features_match_their_formulas() -> None:
     a, b = x[:, 0], x[:, 1]
     want = torch.stack([a, b, a * a, b * b, a * b, torch.sin(a), torch.sin(b)], 1)
     assert torch.allclose(got, want)
-    with pytest.raises(GraphError, match="unknown feature"):
+    with pytest.raises(UserError, match="unknown feature"):
         ds.compute_features(x, ("x1", "x2"), ["x3"])
 
 
 def test_normalization_gives_zero_mean_unit_std_on_train() -> None:
-    x = ds.make_dataset("thermometer", {}).x
+    x = ds.make_dataset("thermometer", {}, LIMITS).x
     norm = ds.fit_normalization(x, enabled=True)
     z = norm.apply(x)
     assert abs(float(z.mean())) < 1e-5 and abs(float(z.std(unbiased=False)) - 1) < 1e-5
@@ -176,12 +181,12 @@ def test_csv_bad_rows_each_named(text: str, lines: list[int]) -> None:
     ],
 )
 def test_csv_bad_files(text: str, target: str, message: str) -> None:
-    with pytest.raises(GraphError, match=message):
+    with pytest.raises(UserError, match=message):
         ds.from_csv(text=text, target=target)
 
 
 def test_clicked_points_make_a_dataset() -> None:
-    data = ds.make_dataset("points", {"points": [[0, 0, 0], [1, 1, 1], [2, 0, 1]]})
+    data = ds.make_dataset("points", {"points": [[0, 0, 0], [1, 1, 1], [2, 0, 1]]}, LIMITS)
     assert data.task == "classification" and data.x.shape == (3, 2) and data.n_classes == 2
     assert math.isclose(float(data.x[2, 0]), 2.0)
 
@@ -191,6 +196,6 @@ def test_random_regression_is_the_numpy_seeds_data() -> None:
     np.random.seed(42)
     x = np.random.randn(64, 1000)
     y = np.random.randn(64, 10)
-    data = ds.make_dataset("random_regression", {})
+    data = ds.make_dataset("random_regression", {}, LIMITS)
     assert torch.allclose(data.x, torch.from_numpy(x).float())
     assert torch.allclose(data.y, torch.from_numpy(y).float())

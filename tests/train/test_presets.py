@@ -3,15 +3,18 @@
 import pytest
 
 from app.api.schemas.runs import RunCreate
+from app.settings import TrainLimits
 from app.train.presets import PRESETS
 from app.train.trainer import TrainConfig, Trainer
+
+LIMITS = TrainLimits()
 
 
 def trainer_for(name: str) -> Trainer:
     body = RunCreate.model_validate(PRESETS[name]["run"])
     data = body.model_dump(exclude={"frames_per_second", "steps_per_frame", "start"})
     data["dataset"] = body.dataset.model_dump()
-    return Trainer(TrainConfig(**data))
+    return Trainer(TrainConfig(**data), LIMITS)
 
 
 @pytest.mark.parametrize("name", list(PRESETS))

@@ -8,8 +8,12 @@ import torch
 
 from app.graph.engine import evaluate
 from app.graph.program import parse_program
+from app.settings import Settings, TrainLimits
 from app.train.program import model_program
 from app.train.trainer import TrainConfig, Trainer
+
+LIMITS = TrainLimits()
+EVAL_LIMITS = Settings().evaluation_limits()
 
 CASES: list[tuple[str, dict[str, Any], str, dict[str, Any] | None]] = [
     ("plane", {"kind": "mlp", "hidden": [4], "activation": "relu"}, "mse", None),
@@ -40,7 +44,8 @@ def test_graph_lab_agrees_with_the_trainer(
             loss=loss,
             regularization=reg,
             batch_size=8,
-        )
+        ),
+        LIMITS,
     )
     for _ in range(3):
         trainer.step()
@@ -48,7 +53,7 @@ def test_graph_lab_agrees_with_the_trainer(
     program = parse_program(
         request["source"], max_chars=20_000, max_statements=100, max_nodes=2_000
     )
-    result = evaluate(program, request["values"], output="loss")
+    result = evaluate(program, request["values"], output="loss", limits=EVAL_LIMITS)
     # The oracle: the trainer's own forward and autograd on the same batch and weights.
     x, y = trainer.last_batch  # type: ignore[misc]
     out = trainer.model(x)

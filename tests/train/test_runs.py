@@ -5,8 +5,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from app.graph.errors import GraphError
-from app.train.limits import TrainLimits
+from app.errors import UserError
+from app.settings import TrainLimits
 from app.train.runs import Pace, Run, RunRegistry
 from app.train.trainer import TrainConfig
 
@@ -57,7 +57,7 @@ def test_pause_step_resume_stop(registry: RunRegistry) -> None:
     registry.stop(run.id)
     wait_for(lambda: settled(run))
     assert run.status == "stopped"
-    with pytest.raises(GraphError, match="stopped"):
+    with pytest.raises(UserError, match="stopped"):
         registry.resume(run.id)
 
 
@@ -77,7 +77,7 @@ def test_paced_run_keeps_its_rate(registry: RunRegistry) -> None:
 def test_cap_on_active_runs(registry: RunRegistry) -> None:
     for _ in range(3):
         registry.create(SPIRAL, start=False)
-    with pytest.raises(GraphError) as err:
+    with pytest.raises(UserError) as err:
         registry.create(SPIRAL)
     assert err.value.type == "limit_exceeded"
 
@@ -101,7 +101,7 @@ def test_a_paused_run_nobody_touches_is_stopped_by_the_server_itself() -> None:
 
 
 def test_unknown_run_is_not_found(registry: RunRegistry) -> None:
-    with pytest.raises(GraphError) as err:
+    with pytest.raises(UserError) as err:
         registry.get("nope")
     assert err.value.type == "not_found"
 
@@ -123,7 +123,7 @@ def test_finished_runs_are_forgotten() -> None:
         registry.stop(run.id)
         time.sleep(0.01)
         registry.sweep()
-        with pytest.raises(GraphError):
+        with pytest.raises(UserError):
             registry.get(run.id)
     finally:
         registry.close()

@@ -9,9 +9,12 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from app.graph.errors import GraphError
+from app.errors import UserError
+from app.settings import TrainLimits
 from app.train import datasets as ds
 from app.train.trainer import TrainConfig, Trainer
+
+LIMITS = TrainLimits()
 
 # The oracle's own vocabulary, written out as a student would.
 ORACLE_ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
@@ -37,7 +40,7 @@ ORACLE_OPTIMIZERS = {
 def plain_loop_losses(config: TrainConfig, steps: int) -> list[float]:
     """The textbook loop: shuffle each epoch with the seed, forward, loss, backward, step."""
     name = config.dataset["name"]
-    data = ds.make_dataset(name, {k: v for k, v in config.dataset.items() if k != "name"})
+    data = ds.make_dataset(name, {k: v for k, v in config.dataset.items() if k != "name"}, LIMITS)
     features = ds.compute_features(
         data.x, data.input_names, config.features or list(data.input_names)
     )
@@ -52,7 +55,7 @@ def plain_loop_losses(config: TrainConfig, steps: int) -> list[float]:
     else:
         y = data.y[train].float()
     # Same starting weights as the trainer's model; everything else is the oracle's own.
-    start = Trainer(config).model.linears
+    start = Trainer(config, LIMITS).model.linears
     layers: list[nn.Module] = []
     activation = config.model.get("activation", "relu")
     for i, source in enumerate(start):
@@ -96,7 +99,7 @@ def plain_loop_losses(config: TrainConfig, steps: int) -> list[float]:
 
 
 def trainer_losses(config: TrainConfig, steps: int) -> list[float]:
-    trainer = Trainer(config)
+    trainer = Trainer(config, LIMITS)
     return [trainer.step().record.loss for _ in range(steps)]
 
 
@@ -184,7 +187,7 @@ def test_same_config_same_losses_even_with_dropout() -> None:
 
 def test_history_entry_is_the_mean_of_the_epoch_losses() -> None:
     config = TrainConfig(dataset=SPIRAL, model=MLP, batch_size=25, optimizer={"name": "sgd"})
-    trainer = Trainer(config)
+    trainer = Trainer(config, LIMITS)
     n_per_epoch = math.ceil(trainer.n_train / 25)
     outcomes = [trainer.step() for _ in range(n_per_epoch)]
     entry = outcomes[-1].history
@@ -205,7 +208,7 @@ def test_thermometer_raw_inputs_diverge_at_lr_1e_2() -> None:
         optimizer={"name": "sgd", "lr": 1e-2},
         val_fraction=0.0,
     )
-    outcomes = list(Trainer(config).steps())
+    outcomes = list(Trainer(config, LIMITS).steps())
     assert outcomes[-1].diverged and "too large" in outcomes[-1].diverged
     assert len(outcomes) < 20
     # The first loss is the textbook's 1763.88 for w = 1, b = 0.
@@ -226,7 +229,7 @@ def normalized_thermometer(**changes: Any) -> TrainConfig:
 
 def test_thermometer_normalized_inputs_converge() -> None:
     config = normalized_thermometer(max_epochs=2000)
-    outcomes = list(Trainer(config).steps())
+    outcomes = list(Trainer(config, LIMITS).steps())
     assert outcomes[-1].finished and not outcomes[-1].diverged
     # The least-squares fit of the seed's data has MSE 2.9276 (closed form, below).
     x = torch.tensor(ds.THERMOMETER_T_U, dtype=torch.float64)
@@ -239,7 +242,7 @@ def test_thermometer_normalized_inputs_converge() -> None:
 
 def test_target_loss_stops_early() -> None:
     config = normalized_thermometer(target_loss=10.0)
-    outcomes = list(Trainer(config).steps())
+    outcomes = list(Trainer(config, LIMITS).steps())
     assert outcomes[-1].finished and "target" in outcomes[-1].finished
     assert outcomes[-1].history is not None and outcomes[-1].history["train_loss"] <= 10.0
     assert outcomes[-2].history is not None and outcomes[-2].history["train_loss"] > 10.0
@@ -254,7 +257,7 @@ def test_overfitting_is_flagged_once() -> None:
         max_epochs=200,
         overfit_patience=20,
     )
-    flags = [o.overfitting for o in Trainer(config).steps() if o.overfitting]
+    flags = [o.overfitting for o in Trainer(config, LIMITS).steps() if o.overfitting]
     assert len(flags) == 1 and "overfitting" in flags[0]
 
 
@@ -266,7 +269,7 @@ def test_landscape_matches_the_loss_of_the_model_at_those_parameters() -> None:
         val_fraction=0.0,
         regularization={"kind": "l2", "rate": 0.1},
     )
-    trainer = Trainer(config)
+    trainer = Trainer(config, LIMITS)
     w = torch.tensor([0.5, 2.0, 8.0])
     b = torch.tensor([-1.0, 10.0])
     surface = trainer.loss_surface(w, b)
@@ -285,7 +288,7 @@ def test_frame_for_a_two_parameter_model() -> None:
         val_fraction=0.0,
         grid_resolution=20,
     )
-    trainer = Trainer(config)
+    trainer = Trainer(config, LIMITS)
     for _ in range(5):
         trainer.step()
     frame = trainer.frame()
@@ -308,7 +311,7 @@ def test_frame_for_a_two_parameter_model() -> None:
 )
 def test_frame_grids(dataset: dict[str, Any], kind: str, grid_kind: str) -> None:
     model = {"kind": kind, "hidden": [4]} if kind == "mlp" else {"kind": kind}
-    trainer = Trainer(TrainConfig(dataset=dataset, model=model, grid_resolution=30))
+    trainer = Trainer(TrainConfig(dataset=dataset, model=model, grid_resolution=30), LIMITS)
     trainer.step()
     grid = trainer.frame()["grid"]
     assert grid["kind"] == grid_kind and len(grid["values"]) == 30 and len(grid["values"][0]) == 30
@@ -325,13 +328,13 @@ def test_frame_grids(dataset: dict[str, Any], kind: str, grid_kind: str) -> None
 
 
 def test_unknown_rows_of_the_table_are_predicted() -> None:
-    trainer = Trainer(TrainConfig(dataset={"name": "table"}, model={"kind": "linear"}))
+    trainer = Trainer(TrainConfig(dataset={"name": "table"}, model={"kind": "linear"}), LIMITS)
     trainer.step()
     assert len(trainer.frame()["unknown"]) == 3
 
 
 def test_live_lr_and_batch_size() -> None:
-    trainer = Trainer(TrainConfig(dataset=SPIRAL, model=MLP, batch_size=10))
+    trainer = Trainer(TrainConfig(dataset=SPIRAL, model=MLP, batch_size=10), LIMITS)
     trainer.step()
     trainer.set_lr(0.5)
     assert trainer.step().record.lr == 0.5
@@ -385,8 +388,8 @@ MISMATCHES = [
 def test_mismatches_explain_themselves(
     dataset: str, model: dict[str, Any], loss: str, type: str, hint: str
 ) -> None:
-    with pytest.raises(GraphError) as err:
-        Trainer(TrainConfig(dataset={"name": dataset}, model=model, loss=loss))
+    with pytest.raises(UserError) as err:
+        Trainer(TrainConfig(dataset={"name": dataset}, model=model, loss=loss), LIMITS)
     assert err.value.type == type and hint in err.value.message
 
 
@@ -405,14 +408,15 @@ MATCHES = [
 def test_auto_output_fits_the_loss(
     dataset: str, model: dict[str, Any], loss: str, output: str
 ) -> None:
-    trainer = Trainer(TrainConfig(dataset={"name": dataset}, model=model, loss=loss))
+    trainer = Trainer(TrainConfig(dataset={"name": dataset}, model=model, loss=loss), LIMITS)
     assert trainer.spec.output == output
     assert math.isfinite(trainer.step().record.loss)
 
 
 def test_init_values_and_their_errors() -> None:
     trainer = Trainer(
-        TrainConfig(dataset=THERMOMETER, model={"kind": "linear", "init": {"w": 2, "b": -1}})
+        TrainConfig(dataset=THERMOMETER, model={"kind": "linear", "init": {"w": 2, "b": -1}}),
+        LIMITS,
     )
     assert trainer.named_params() == {"w": 2.0, "b": -1.0}
     mlp = {
@@ -420,11 +424,14 @@ def test_init_values_and_their_errors() -> None:
         "hidden": [2],
         "init": {"layer1.weight": [[1, 2], [3, 4]], "layer2.bias": 0.5},
     }
-    trainer = Trainer(TrainConfig(dataset={"name": "xor"}, model=mlp))
+    trainer = Trainer(TrainConfig(dataset={"name": "xor"}, model=mlp), LIMITS)
     assert trainer.model.linears[0].weight.tolist() == [[1, 2], [3, 4]]
-    with pytest.raises(GraphError, match="no parameter"):
-        Trainer(TrainConfig(dataset=THERMOMETER, model={"kind": "linear", "init": {"v": 1}}))
-    with pytest.raises(GraphError, match="shape"):
+    with pytest.raises(UserError, match="no parameter"):
         Trainer(
-            TrainConfig(dataset={"name": "xor"}, model={**mlp, "init": {"layer1.weight": [1, 2]}})
+            TrainConfig(dataset=THERMOMETER, model={"kind": "linear", "init": {"v": 1}}), LIMITS
+        )
+    with pytest.raises(UserError, match="shape"):
+        Trainer(
+            TrainConfig(dataset={"name": "xor"}, model={**mlp, "init": {"layer1.weight": [1, 2]}}),
+            LIMITS,
         )

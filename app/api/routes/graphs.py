@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
+from app.api.deps import SettingsDep
 from app.api.schemas.graphs import (
     EvaluateRequest,
     EvaluateResponse,
@@ -15,13 +16,13 @@ from app.api.schemas.graphs import (
     OptimizeResponse,
 )
 from app.api.strict_json import StrictJSONResponse
-from app.graph.engine import Evaluation, Limits, as_python, evaluate
-from app.graph.errors import LimitError
+from app.errors import ErrorType, LimitError
+from app.graph.engine import Evaluation, as_python, evaluate
 from app.graph.ops import OPS
 from app.graph.optimize import optimize
 from app.graph.optimizers import OPTIMIZERS
 from app.graph.program import Program, parse_program
-from app.settings import settings
+from app.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["graphs"])
 INLINE_MAX_CHARS = 400  # programs up to this long, on scalars, are evaluated on the event loop
@@ -34,7 +35,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
             "application/json": {
                 "example": {
                     "error": {
-                        "type": "syntax_error",
+                        "type": ErrorType.SYNTAX_ERROR,
                         "message": "a ')' is missing: a parenthesis is opened but never closed.",
                         "line": 1,
                         "column": 11,
@@ -47,23 +48,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _limits() -> Limits:
-    return Limits(
-        max_tensor_elements=settings.max_tensor_elements,
-        max_total_elements=settings.max_total_elements,
-        max_graph_elements=settings.max_graph_elements,
-        max_seconds=settings.max_eval_seconds,
+@functools.lru_cache(maxsize=256)
+def _parse_cached(source: str, max_chars: int, max_statements: int, max_nodes: int) -> Program:
+    return parse_program(
+        source, max_chars=max_chars, max_statements=max_statements, max_nodes=max_nodes
     )
 
 
-@functools.lru_cache(maxsize=256)
-def _parse(source: str) -> Program:
+def _parse(source: str, settings: Settings) -> Program:
     """Parsed programs are kept: a slider drag re-sends the same text with new values."""
-    return parse_program(
-        source,
-        max_chars=settings.max_source_chars,
-        max_statements=settings.max_statements,
-        max_nodes=settings.max_nodes,
+    return _parse_cached(
+        source, settings.max_source_chars, settings.max_statements, settings.max_nodes
     )
 
 
@@ -110,7 +105,7 @@ def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
     responses={200: {"model": EvaluateResponse}, **ERRORS},
     summary="Evaluate a program: every node's value and gradient",
 )
-async def evaluate_program(body: EvaluateRequest) -> StrictJSONResponse:
+async def evaluate_program(body: EvaluateRequest, settings: SettingsDep) -> StrictJSONResponse:
     """Forward pass, then backward from `output` (seeded with ones when it is a tensor).
 
     With `nudge`, the input is moved by ε and the output's actual change is compared with the
@@ -122,18 +117,18 @@ async def evaluate_program(body: EvaluateRequest) -> StrictJSONResponse:
         isinstance(v, int | float) for v in body.values.values()
     )
     if small:
-        return _evaluate(body)
-    return await run_in_threadpool(_evaluate, body)
+        return _evaluate(body, settings)
+    return await run_in_threadpool(_evaluate, body, settings)
 
 
-def _evaluate(body: EvaluateRequest) -> StrictJSONResponse:
-    program = _parse(body.source)
+def _evaluate(body: EvaluateRequest, settings: Settings) -> StrictJSONResponse:
+    program = _parse(body.source, settings)
     ev = evaluate(
         program,
         body.values,
         output=body.output,
         dtype=body.dtype,
-        limits=_limits(),
+        limits=settings.evaluation_limits(),
         nudge=body.nudge.model_dump() if body.nudge else None,
         with_edges=body.edge_grads,
     )
@@ -146,7 +141,7 @@ def _evaluate(body: EvaluateRequest) -> StrictJSONResponse:
     responses={200: {"model": OptimizeResponse}, **ERRORS},
     summary="Run gradient descent on a program",
 )
-def optimize_program(body: OptimizeRequest) -> StrictJSONResponse:
+def optimize_program(body: OptimizeRequest, settings: SettingsDep) -> StrictJSONResponse:
     """Each step is the textbook loop: forward, backward, `optimizer.step()` with torch.optim.
 
     History keeps step 1, every `record_every`-th step and the last one; each entry's `loss` is
@@ -159,13 +154,8 @@ def optimize_program(body: OptimizeRequest) -> StrictJSONResponse:
             f"{body.steps} steps recorded every {body.record_every} would keep {entries} history "
             f"entries; the limit is {settings.max_history_entries}: raise record_every"
         )
-    program = _parse(body.source)
-    limits = Limits(
-        max_tensor_elements=settings.max_tensor_elements,
-        max_total_elements=settings.max_total_elements,
-        max_graph_elements=settings.max_graph_elements,
-        max_seconds=settings.max_optimize_seconds,
-    )
+    program = _parse(body.source, settings)
+    limits = settings.evaluation_limits(seconds=settings.max_optimize_seconds)
     result = optimize(
         program,
         body.values,
@@ -190,18 +180,8 @@ def optimize_program(body: OptimizeRequest) -> StrictJSONResponse:
     )
 
 
-def limits_catalogue() -> dict[str, Any]:
-    """Every limit with its value and meaning."""
-    fields = type(settings).model_fields
-    return {
-        name: {"value": getattr(settings, name), "description": field.description}
-        for name, field in fields.items()
-        if name.startswith("max_")
-    }
-
-
 @router.get("/ops", response_model=OpsResponse, summary="The language's operators and functions")
-def list_ops() -> dict[str, Any]:
+def list_ops(settings: SettingsDep) -> dict[str, Any]:
     """The op table (the one the parser and engine use), the optimizers and every limit."""
     return {
         "ops": [
@@ -217,11 +197,11 @@ def list_ops() -> dict[str, Any]:
             for op in OPS.values()
         ],
         "optimizers": {name: kind.doc for name, kind in OPTIMIZERS.items()},
-        "limits": limits_catalogue(),
+        "limits": settings.limits(),
     }
 
 
 @router.get("/limits", summary="Every limit the server enforces")
-def list_limits() -> dict[str, Any]:
+def list_limits(settings: SettingsDep) -> dict[str, Any]:
     """Each limit's value and meaning; a request over one gets a 4xx `limit_exceeded` answer."""
-    return limits_catalogue()
+    return settings.limits()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from app.api.deps import CatalogueDep, RegistryDep, SettingsDep
 from app.api.schemas.runs import (
     DatasetPreview,
     FrameEvent,
@@ -21,14 +22,10 @@ from app.api.schemas.runs import (
     StepEvent,
     StepRequest,
 )
-from app.graph.errors import GraphError, LimitError
+from app.errors import ErrorType, LimitError, UserError
+from app.settings import TrainLimits
 from app.train import datasets as ds
-from app.train.limits import LIMITS
-from app.train.losses import LOSSES, REGULARIZERS
-from app.train.models import ACTIVATIONS, MODELS, OUTPUTS
-from app.train.optimizers import DEFAULT_LR, OPTIMIZERS
-from app.train.presets import PRESETS
-from app.train.runs import ACTIVE, REGISTRY, Pace, Run
+from app.train.runs import ACTIVE, Pace, Run, RunRegistry
 from app.train.trainer import TrainConfig
 
 router = APIRouter(prefix="/api/v1", tags=["training"])
@@ -45,7 +42,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
             "application/json": {
                 "example": {
                     "error": {
-                        "type": "loss_mismatch",
+                        "type": ErrorType.LOSS_MISMATCH,
                         "message": "bce expects a probability between 0 and 1 (a sigmoid "
                         "output), but the model's output is any real number …",
                     }
@@ -56,10 +53,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _public(run: Run) -> dict[str, Any]:
+def _public(registry: RunRegistry, run: Run) -> dict[str, Any]:
     config = run.config
     return {
-        **REGISTRY.state(run),
+        **registry.state(run),
         "config": {
             "dataset": {k: v for k, v in config.dataset.items() if k != "text"},
             "model": config.model,
@@ -80,73 +77,15 @@ def _public(run: Run) -> dict[str, Any]:
 # --- catalogue and data ----------------------------------------------------------------------
 
 
-def _catalogue() -> dict[str, Any]:
-    datasets = []
-    for name, spec in ds.DATASETS.items():
-        entry: dict[str, Any] = {
-            "name": name,
-            "task": spec.task,
-            "doc": spec.doc,
-            "options": {
-                key: {
-                    "default": p.default,
-                    "kind": p.kind,
-                    "minimum": p.minimum,
-                    "maximum": p.maximum,
-                    "doc": p.doc,
-                }
-                for key, p in spec.params.items()
-            },
-        }
-        if name not in ("csv", "points", "random_regression"):
-            entry["features"] = ds.feature_names(ds.make_dataset(name, {}).input_names)
-        datasets.append(entry)
-    return {
-        "datasets": datasets,
-        "derived_features": "for inputs a and b: a^2, a*b, sin(a) (TensorFlow Playground's set)",
-        "models": {name: kind.doc for name, kind in MODELS.items()},
-        "activations": list(ACTIVATIONS),
-        "outputs": list(OUTPUTS),
-        "losses": {
-            name: {
-                "expects": s.expects,
-                "outputs": sorted(s.outputs),
-                "targets": s.targets,
-                "doc": s.doc,
-            }
-            for name, s in LOSSES.items()
-        },
-        "regularization": list(REGULARIZERS),
-        "optimizers": {
-            name: {"settings": ["lr", *kind.settings], "defaults": kind.defaults, "doc": kind.doc}
-            for name, kind in OPTIMIZERS.items()
-        },
-        "default_lr": DEFAULT_LR,
-        "run_options": {
-            name: {"default": prop.get("default"), "doc": prop.get("description")}
-            for name, prop in RunCreate.model_json_schema()["properties"].items()
-            if name not in ("dataset", "model")
-        },
-        "limits": LIMITS.describe(),
-        "presets": PRESETS,
-    }
-
-
-CATALOGUE: dict[str, Any] | None = None
-
-
 @router.get("/datasets", summary="Catalogue: datasets, models, losses, optimizers and limits")
-async def datasets_catalogue() -> dict[str, Any]:
+async def datasets_catalogue(catalogue: CatalogueDep) -> dict[str, Any]:
     """Every dataset with its options and bounds, every model, loss and optimizer, every limit."""
-    global CATALOGUE
-    if CATALOGUE is None:
-        CATALOGUE = await run_in_threadpool(_catalogue)
-    return CATALOGUE
+    return catalogue
 
 
-def _preview(body: DatasetPreview) -> dict[str, Any]:
+def _preview(body: DatasetPreview, limits: TrainLimits) -> dict[str, Any]:
     choice = body.dataset.model_dump()
-    data = ds.make_dataset(choice.pop("name"), choice)
+    data = ds.make_dataset(choice.pop("name"), choice, limits)
     train, val = ds.split_indices(n=len(data.x), val_fraction=body.val_fraction, seed=body.seed)
     return ds.describe_points(data, train_idx=train, val_idx=val)
 
@@ -154,9 +93,9 @@ def _preview(body: DatasetPreview) -> dict[str, Any]:
 @router.post(
     "/datasets/preview", response_model=PointsPublic, responses=ERRORS, summary="A dataset's points"
 )
-async def preview_dataset(body: DatasetPreview) -> dict[str, Any]:
+async def preview_dataset(body: DatasetPreview, settings: SettingsDep) -> dict[str, Any]:
     """The points of a dataset (and its split), to draw before training."""
-    return await run_in_threadpool(_preview, body)
+    return await run_in_threadpool(_preview, body, settings.train)
 
 
 @router.post(
@@ -173,6 +112,7 @@ async def preview_dataset(body: DatasetPreview) -> dict[str, Any]:
 )
 async def upload_csv(
     request: Request,
+    settings: SettingsDep,
     target: Annotated[str, Query(description="column to predict; default the last")] = "",
     task: Annotated[str, Query(description="auto, regression or classification")] = "auto",
 ) -> dict[str, Any]:
@@ -180,21 +120,21 @@ async def upload_csv(
 
     To train on it, create a run with `{"dataset": {"name": "csv", "text": <the CSV>}}`."""
     raw = await request.body()
-    if len(raw) > LIMITS.max_csv_bytes:
-        raise LimitError(f"the CSV is larger than {LIMITS.max_csv_bytes} bytes")
+    if len(raw) > settings.train.max_csv_bytes:
+        raise LimitError(f"the CSV is larger than {settings.train.max_csv_bytes} bytes")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise GraphError("the CSV is not UTF-8 text", "csv_error") from exc
+        raise UserError("the CSV is not UTF-8 text", ErrorType.CSV_ERROR) from exc
     options = {"text": text, "target": target, "task": task}
     body = DatasetPreview(dataset={"name": "csv", **options}, val_fraction=0.0)  # type: ignore[arg-type]
-    return await run_in_threadpool(_preview, body)
+    return await run_in_threadpool(_preview, body, settings.train)
 
 
 # --- runs ------------------------------------------------------------------------------------
 
 
-def _create(body: RunCreate) -> Run:
+def _create(body: RunCreate, registry: RunRegistry) -> Run:
     config = TrainConfig(
         dataset=body.dataset.model_dump(),
         model=body.model.model_dump(),
@@ -214,33 +154,33 @@ def _create(body: RunCreate) -> Run:
         explode_factor=body.explode_factor,
     )
     pace = Pace(frames_per_second=body.frames_per_second, steps_per_frame=body.steps_per_frame)
-    return REGISTRY.create(config, pace=pace, start=body.start)
+    return registry.create(config, pace=pace, start=body.start)
 
 
 @router.post(
     "/runs", status_code=201, response_model=RunPublic, responses=ERRORS, summary="Start a run"
 )
-async def create_run(body: RunCreate) -> dict[str, Any]:
+async def create_run(body: RunCreate, registry: RegistryDep) -> dict[str, Any]:
     """Build the data, model and optimizer, and start training in a worker thread."""
-    run = await run_in_threadpool(_create, body)
-    return _public(run)
+    run = await run_in_threadpool(_create, body, registry)
+    return _public(registry, run)
 
 
 @router.get("/runs", summary="Every run held")
-async def list_runs() -> dict[str, Any]:
+async def list_runs(registry: RegistryDep) -> dict[str, Any]:
     """Runs this server holds: id, status, epoch."""
     return {
         "runs": [
             {"id": r.id, "status": r.status, "epoch": r.trainer.epoch, "step": r.trainer.step_count}
-            for r in REGISTRY.runs()
+            for r in registry.runs()
         ]
     }
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="A run's state")
-async def get_run(run_id: str) -> dict[str, Any]:
+async def get_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """Status, reason, epoch, step, configuration and the latest metrics."""
-    return _public(REGISTRY.get(run_id))
+    return _public(registry, registry.get(run_id))
 
 
 @router.get(
@@ -248,60 +188,61 @@ async def get_run(run_id: str) -> dict[str, Any]:
 )
 async def get_history(
     run_id: str,
+    registry: RegistryDep,
     since_epoch: Annotated[int, Query(ge=0, description="only epochs after this one")] = 0,
 ) -> dict[str, Any]:
     """One entry per epoch; `train_loss` is the mean of the losses computed before its updates."""
-    run = REGISTRY.get(run_id)
+    run = registry.get(run_id)
     return {"steps": run.history[since_epoch:]}
 
 
 @router.get(
     "/runs/{run_id}/data", response_model=PointsPublic, responses=ERRORS, summary="A run's points"
 )
-async def get_run_data(run_id: str) -> dict[str, Any]:
+async def get_run_data(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """The run's training and validation points in the data's units."""
-    run = REGISTRY.get(run_id)
-    return await run_in_threadpool(REGISTRY.points, run)
+    run = registry.get(run_id)
+    return await run_in_threadpool(registry.points, run)
 
 
 @router.get("/runs/{run_id}/program", responses=ERRORS, summary="The model as a Graph lab program")
-async def get_run_program(run_id: str) -> dict[str, Any]:
+async def get_run_program(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """The latest update's forward pass as a program with its values: POST it to
     /api/v1/graphs/evaluate to see every node's value and gradient."""
-    run = REGISTRY.get(run_id)
-    return await run_in_threadpool(REGISTRY.program, run)
+    run = registry.get(run_id)
+    return await run_in_threadpool(registry.program, run)
 
 
 @router.post("/runs/{run_id}/pause", response_model=RunPublic, responses=ERRORS)
-async def pause_run(run_id: str) -> dict[str, Any]:
+async def pause_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """Pause after the current update."""
-    return _public(REGISTRY.pause(run_id))
+    return _public(registry, registry.pause(run_id))
 
 
 @router.post("/runs/{run_id}/resume", response_model=RunPublic, responses=ERRORS)
-async def resume_run(run_id: str) -> dict[str, Any]:
+async def resume_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """Resume a paused run (or a diverged one whose parameters are still finite)."""
-    return _public(REGISTRY.resume(run_id))
+    return _public(registry, registry.resume(run_id))
 
 
 @router.post("/runs/{run_id}/step", response_model=RunPublic, responses=ERRORS)
 async def step_run(
-    run_id: str, body: Annotated[StepRequest | None, Body()] = None
+    run_id: str, registry: RegistryDep, body: Annotated[StepRequest | None, Body()] = None
 ) -> dict[str, Any]:
     """Perform `count` updates (default 1) of a paused run; it stays paused."""
-    return _public(REGISTRY.step(run_id, count=(body or StepRequest()).count))
+    return _public(registry, registry.step(run_id, count=(body or StepRequest()).count))
 
 
 @router.post("/runs/{run_id}/stop", response_model=RunPublic, responses=ERRORS)
-async def stop_run(run_id: str) -> dict[str, Any]:
+async def stop_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """End the run; it stays readable."""
-    return _public(REGISTRY.stop(run_id))
+    return _public(registry, registry.stop(run_id))
 
 
 @router.patch("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="Live changes")
-async def patch_run(run_id: str, body: RunPatch) -> dict[str, Any]:
+async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> dict[str, Any]:
     """Change the learning rate (next update), batch size (next epoch) or pace (now)."""
-    run = REGISTRY.get(run_id)
+    run = registry.get(run_id)
     lr = body.lr if body.optimizer is None or body.optimizer.lr is None else body.optimizer.lr
     given = body.model_fields_set
     pace = None
@@ -313,7 +254,7 @@ async def patch_run(run_id: str, body: RunPatch) -> dict[str, Any]:
             else run.pace.steps_per_frame,
         )
     batch = (body.batch_size,) if "batch_size" in given else None
-    return _public(REGISTRY.change(run_id, lr=lr, batch_size=batch, pace=pace))
+    return _public(registry, registry.change(run_id, lr=lr, batch_size=batch, pace=pace))
 
 
 async def _stream(run: Run, last_id: int) -> AsyncIterator[str]:
@@ -371,6 +312,7 @@ async def _stream(run: Run, last_id: int) -> AsyncIterator[str]:
 )
 async def run_events(
     run_id: str,
+    registry: RegistryDep,
     last_event_id: Annotated[str | None, Header(description="resume after this event id")] = None,
     after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
 ) -> StreamingResponse:
@@ -378,11 +320,11 @@ async def run_events(
     an `id`; reconnecting with `Last-Event-ID` resumes without gaps or repeats (frames are
     snapshots: a reader that falls behind gets the newest ones). The stream ends after the
     run's final events."""
-    run = REGISTRY.get(run_id)
+    run = registry.get(run_id)
     start = after if after is not None else 0
     if last_event_id is not None:
         if not last_event_id.strip().isdigit() or len(last_event_id.strip()) > 18:
-            raise GraphError("Last-Event-ID must be a whole number", "invalid_request")
+            raise UserError("Last-Event-ID must be a whole number", ErrorType.INVALID_REQUEST)
         start = int(last_event_id)
     return StreamingResponse(
         _stream(run, start),
