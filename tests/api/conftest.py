@@ -1,9 +1,11 @@
 """API test helpers: a strict JSON reader and the one error shape every 4xx must have."""
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 
 def _refuse_constant(token: str) -> Any:
@@ -37,3 +39,16 @@ def assert_error(response: httpx.Response, source: str | None = None) -> dict[st
             assert line == source.count("\n", 0, start) + 1
             assert column == start - (source.rfind("\n", 0, start) + 1) + 1
     return error
+
+
+@pytest.fixture(autouse=True)
+def _stop_leftover_runs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each API test starts from a server with no run going: whatever a test left running is
+    stopped after it, so no test depends on (or is capped by) another's leftovers."""
+    yield
+    if "api" not in request.fixturenames:
+        return
+    api: httpx.Client = request.getfixturevalue("api")
+    for run in api.get("/api/v1/runs").json()["runs"]:
+        if run["status"] in ("running", "paused", "diverged"):
+            api.post(f"/api/v1/runs/{run['id']}/stop")

@@ -28,9 +28,17 @@ def test_bad_run_settings_are_refused(
     assert error_of(response)["type"] == error_type
 
 
-def test_a_huge_preview_seed_is_refused(api: httpx.Client) -> None:
-    response = api.post("/api/v1/datasets/preview", json={"name": "spiral", "seed": 10**30})
-    assert error_of(response)["type"] == "invalid_request"
+@pytest.mark.parametrize("where", ["seed", "dataset.seed"])
+def test_a_huge_preview_seed_is_refused(api: httpx.Client, where: str) -> None:
+    body: dict[str, Any] = {"dataset": {"name": "spiral", "n_samples": 20}}
+    assert api.post("/api/v1/datasets/preview", json=body).status_code == 200  # the control
+    if where == "seed":
+        body["seed"] = 10**30
+    else:
+        body["dataset"]["seed"] = 10**30
+    error = error_of(api.post("/api/v1/datasets/preview", json=body))
+    assert error["type"] in ("invalid_request", "limit_exceeded")
+    assert "seed" in error["message"]
 
 
 def _csv(api: httpx.Client, text: str, **params: str) -> httpx.Response:
