@@ -4,7 +4,7 @@ import uPlot from "uplot";
 import { h } from "../common/dom.js";
 
 // Dots while there are only a few epochs: a run that diverges in its first epochs still shows.
-const FEW_POINTS = (u, seriesIdx) => u.data[0].length < 30;
+const FEW_POINTS = (u) => u.data[0].length < 30;
 
 /** A tick label that fits the axis: 1e6 rather than 1,000,000; 0.001 as 1e-3. */
 function compact(x) {
