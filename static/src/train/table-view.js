@@ -31,10 +31,10 @@ export class TableView {
       return h("tr", { className: "unknown" }, cells("td", shown(x), h("td", { className: "answer" }, verdict)));
     });
     const more = points.train.x.length - MAX_ROWS;
-    this.container.replaceChildren(
+    this.container.replaceChildren(...[
       h("p", { className: "hint" }, `${inputs.length} inputs: too many to draw as a plane, so here is the data${asked.length ? " and the model's answer for the rows to predict" : ""}.`),
       h("table", { className: "data-table" }, h("thead", {}, head), h("tbody", {}, rows, asked)),
       more > 0 ? h("p", { className: "hint" }, `… and ${more} more training rows`) : null,
-    );
+    ].filter(Boolean));
   }
 }
