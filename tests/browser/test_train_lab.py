@@ -130,17 +130,17 @@ def test_raising_lr_mid_run_diverges_with_a_reason(page: Page) -> None:
 
 
 def test_thermometer_raw_diverges_normalized_converges(page: Page) -> None:
-    open_train(page, "thermometer-raw")
+    open_train(page, "thermometer_raw")
     expect(page.locator("#curve")).to_be_visible()
     play(page)
     wait_status(page, "diverged")
     expect(page.locator(".status-line")).to_contain_text("too large")
     expect(page.locator("#landscape")).to_be_visible()
-    screenshot(page, "train-thermometer-raw-diverged")
+    screenshot(page, "train-thermometer_raw-diverged")
 
-    page.select_option("#presets", "thermometer-normalized")
+    page.select_option("#presets", "thermometer_normalized")
     page.wait_for_function(
-        "window.trainLab.state.preset === 'thermometer-normalized' && window.trainLab.state.status === 'none'"
+        "window.trainLab.state.preset === 'thermometer_normalized' && window.trainLab.state.status === 'none'"
     )
     page.get_by_label("speed").select_option(label="as fast as possible")
     play(page)
@@ -153,11 +153,11 @@ def test_thermometer_raw_diverges_normalized_converges(page: Page) -> None:
     )
     expect(page.locator(".status-line")).to_contain_text("Finished")
     assert page.locator("#curve canvas").get_attribute("data-curve")
-    screenshot(page, "train-thermometer-normalized-converged")
+    screenshot(page, "train-thermometer_normalized-converged")
 
 
 def test_overfitting_is_flagged_and_l2_fixes_it(page: Page) -> None:
-    open_train(page, "overfit")
+    open_train(page, "overfitting")
     play(page)
     flag = page.locator(".flag-line")
     expect(flag).to_be_visible(timeout=RUN_TIMEOUT_MS)
@@ -165,9 +165,9 @@ def test_overfitting_is_flagged_and_l2_fixes_it(page: Page) -> None:
     screenshot(page, "train-overfitting-flagged")
 
     # Choosing another preset stops the run (if it has not finished) and starts afresh.
-    page.select_option("#presets", "overfit-l2")
+    page.select_option("#presets", "overfitting_l2")
     page.wait_for_function(
-        "window.trainLab.state.preset === 'overfit-l2' && window.trainLab.state.status === 'none'"
+        "window.trainLab.state.preset === 'overfitting_l2' && window.trainLab.state.status === 'none'"
     )
     play(page)
     wait_status(page, "finished")

@@ -1,4 +1,5 @@
-// The JSON API client: strict JSON in, non-finite numbers arrive as "NaN"/"Infinity" strings.
+// The JSON API client, and the only place the pages talk to the server: strict JSON in,
+// non-finite numbers arrive as "NaN"/"Infinity" strings and leave as numbers.
 
 const NON_FINITE = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
 
@@ -23,20 +24,36 @@ export class ApiError extends Error {
   }
 }
 
-/** POST a JSON body to an API path and return the decoded answer, or throw ApiError. */
-export async function postJson(path, body, { signal } = {}) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-    signal,
-  });
-  return readAnswer(response);
+/** Send a request to an API path and return the decoded answer, or throw ApiError. */
+async function request(method, path, { json, text, signal, token } = {}) {
+  const init = { method, signal, headers: {} };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (json !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(json);
+  } else if (text !== undefined) {
+    init.headers["Content-Type"] = "text/csv";
+    init.body = text;
+  }
+  return readAnswer(await fetch(path, init));
 }
 
-/** GET an API path and return the decoded answer. */
-export async function getJson(path) {
-  return readAnswer(await fetch(path));
+/** GET an API path. */
+export const getJson = (path) => request("GET", path);
+/** POST a JSON body (`token`: a run's bearer token, for the commands that need it). */
+export const postJson = (path, body, { signal, token } = {}) => request("POST", path, { json: body, signal, token });
+/** PATCH a JSON body. */
+export const patchJson = (path, body, { token } = {}) => request("PATCH", path, { json: body, token });
+/** POST a CSV text (checked by the server before a run uses it). */
+export const postCsv = (path, text) => request("POST", path, { text });
+
+/** The event stream of a path: `handlers[event](decoded data)`; returns the EventSource. */
+export function openEvents(path, handlers) {
+  const source = new EventSource(path);
+  for (const [event, handler] of Object.entries(handlers)) {
+    source.addEventListener(event, event === "error" ? handler : (e) => handler(decodeNumbers(JSON.parse(e.data))));
+  }
+  return source;
 }
 
 async function readAnswer(response) {

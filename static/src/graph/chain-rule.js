@@ -1,9 +1,9 @@
 // The chain rule for the selected node, written out with the graph's numbers:
 // ∂z/∂b = ∂z/∂d · ∂d/∂b = 2 · (−1) = −2.
+import { h } from "../common/dom.js";
 import { fmt, fmtFactor, fmtShape, summary } from "../common/format.js";
 import { indexGraph, nodeName, partial } from "./graph-text.js";
 
-const esc = (s) => String(s).replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]);
 
 export class ChainRulePanel {
   constructor(container) {
@@ -14,14 +14,15 @@ export class ChainRulePanel {
   /** `state.graph`, `state.selected` (node id or null), `state.rules` (op name → rule in words). */
   update({ graph, selected, rules = {} }) {
     if (!graph || !selected || !graph.nodes.some((n) => n.id === selected)) {
-      this.container.innerHTML = `<p class="hint">Click a node to see its gradient written out.</p>`;
+      this.container.replaceChildren(h("p", { className: "hint" }, "Click a node to see its gradient written out."));
       return;
     }
     const { byId, incoming, outgoing, output } = indexGraph(graph);
     const node = byId.get(selected);
     const lines = [];
-    const head = `<p class="chain-node"><b>${esc(nodeName(node))}</b>${node.kind === "op" && node.name ? ` = ${esc(node.label)}` : node.kind === "op" ? "" : ` (${node.kind})`}` +
-      ` · value <b>${esc(valueText(node.value))}</b> · grad <b>${esc(valueText(node.grad))}</b></p>`;
+    const head = h("p", { className: "chain-node" }, h("b", {}, nodeName(node)),
+      node.kind === "op" && node.name ? ` = ${node.label}` : node.kind === "op" ? "" : ` (${node.kind})`,
+      " · value ", h("b", {}, valueText(node.value)), " · grad ", h("b", {}, valueText(node.grad)));
     const reaches = new Set([output.id]);
     for (const n of [...graph.nodes].reverse()) {
       if (reaches.has(n.id)) for (const e of incoming.get(n.id)) reaches.add(e.source);
@@ -58,7 +59,7 @@ export class ChainRulePanel {
         if (rules[t.op]) lines.push(`${nodeName(t)} = ${t.label}: ${rules[t.op]}`);
       }
     }
-    this.container.innerHTML = head + lines.map((l, i) => `<p class="${i === 0 ? "chain-formula" : "chain-note"}">${esc(l)}</p>`).join("");
+    this.container.replaceChildren(head, ...lines.map((l, i) => h("p", { className: i === 0 ? "chain-formula" : "chain-note" }, l)));
   }
 }
 

@@ -6,8 +6,6 @@ import { fmt } from "../common/format.js";
 /** Input names that usually hold data rather than parameters. */
 const DATA_NAME = /^(x|y|X|Y|t_u|t_c|x\d+|y\d+|target|targets|label|labels|data)$/;
 
-/** The optimizers of the API (`GET /api/v1/ops` lists them with their defaults). */
-export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam"];
 
 /** How many history entries the replay shows at most (the rest is skipped evenly). */
 const MAX_FRAMES = 120;
@@ -21,7 +19,7 @@ export class DescentPanel {
     container.classList.add("descent-panel");
     container.innerHTML = `<div class="params" aria-label="parameters"></div>
 <div class="row">
-<label>Optimizer <select class="opt">${OPTIMIZERS.map((k) => `<option>${k}</option>`).join("")}</select></label>
+<label>Optimizer <select class="opt" aria-label="optimizer"></select></label>
 <label>lr <input class="lr" type="number" step="any" value="0.01" aria-label="learning rate"></label>
 <label>Steps <input class="steps" type="number" min="1" max="100000" value="100" aria-label="steps"></label>
 <button type="button" class="run">Run</button>
@@ -53,9 +51,15 @@ export class DescentPanel {
   /**
    * `state.inputs` (input names), `state.params` (names ticked by default),
    * `state.settings` ({optimizer, lr, steps} defaults from an example), `state.result`
-   * (the optimize answer to plot and replay), `state.error` (message).
+   * (the optimize answer to plot and replay), `state.error` (message), `state.optimizers`
+   * (the names of GET /api/v1/ops `optimizers`).
    */
-  update({ inputs, params, settings, result, error }) {
+  update({ inputs, params, settings, result, error, optimizers }) {
+    if (optimizers) {
+      const keep = this.opt.value;
+      this.opt.replaceChildren(...optimizers.map((name) => new Option(name, name)));
+      if (optimizers.includes(keep)) this.opt.value = keep;
+    }
     if (params) this.defaultParams = params; // ticked once the program's inputs are known
     if (inputs) {
       this.setInputs(inputs, this.defaultParams);
@@ -89,6 +93,11 @@ export class DescentPanel {
         return label;
       }),
     );
+  }
+
+  /** Stop a replay where it is (another producer's frame takes over the graph). */
+  stopReplay() {
+    clearInterval(this.timer);
   }
 
   replay(result) {

@@ -1,7 +1,7 @@
 // The program editor: a plain textarea over a mirror that draws the error underline and the
 // highlight of the selected node's source span at the same character positions.
 
-const escapeHtml = (s) => s.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]);
+import { escapeHtml } from "../common/dom.js";
 
 export class Editor {
   /** `onInput(source)` fires on every edit. */

@@ -1,4 +1,5 @@
 // One node of the graph view: its SVG markup and how its numbers and colours are refreshed.
+import { escapeHtml } from "../common/dom.js";
 import { NODE_H, NODE_W } from "./graph-layout.js";
 import { diverging, flatten, fmt, fmtShape, magnitude, signColour, summary } from "../common/format.js";
 
@@ -7,7 +8,6 @@ const HEATMAP_MAX_CELLS = 128;
 const ROW_VALUE_Y = 60;
 const ROW_GRAD_Y = 86;
 
-const escapeXml = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 /** What the node shows big: its name, else its op symbol, else its constant value. */
 export function nodeTitle(node) {
@@ -24,11 +24,11 @@ export function nodeMarkup(node, x, y) {
     .join("  ");
   const title = nodeTitle(node);
   const titleSize = title.length > 9 ? 16 : 22;
-  return `<g class="node kind-${node.kind}${isTensor ? " tensor" : ""}" data-id="${escapeXml(node.id)}" transform="translate(${x.toFixed(1)},${y.toFixed(1)})">
-<title>${escapeXml(node.label || title)}</title>
+  return `<g class="node kind-${node.kind}${isTensor ? " tensor" : ""}" data-id="${escapeHtml(node.id)}" transform="translate(${x.toFixed(1)},${y.toFixed(1)})">
+<title>${escapeHtml(node.label || title)}</title>
 <rect class="box" width="${NODE_W}" height="${NODE_H}" rx="12"/>
-<text class="title" x="14" y="31" style="font-size:${titleSize}px">${escapeXml(title)}</text>
-<text class="badge" x="${NODE_W - 12}" y="27" text-anchor="end">${escapeXml(badge)}</text>
+<text class="title" x="14" y="31" style="font-size:${titleSize}px">${escapeHtml(title)}</text>
+<text class="badge" x="${NODE_W - 12}" y="27" text-anchor="end">${escapeHtml(badge)}</text>
 <text class="row-label" x="14" y="${ROW_VALUE_Y}">value</text>
 <g class="heat heat-value" transform="translate(12,${ROW_VALUE_Y - 17})"></g>
 <text class="num num-value" x="${NODE_W - 14}" y="${ROW_VALUE_Y}" text-anchor="end"></text>

@@ -3,6 +3,7 @@
 // It knows nothing of the page: the Graph lab and the Training lab both feed it API graphs.
 import { select } from "d3-selection";
 import { zoom, zoomIdentity } from "d3-zoom";
+import { escapeHtml } from "../common/dom.js";
 import { fmt } from "../common/format.js";
 import { layoutGraph, NODE_H, NODE_W, PROXY_H, PROXY_W } from "./graph-layout.js";
 import { nodeMarkup, nodeRefs, paintNode } from "./graph-node.js";
@@ -78,7 +79,7 @@ export class GraphView {
       nodes += nodeMarkup(n, p.x - NODE_W / 2, p.y - NODE_H / 2);
     }
     for (const p of proxies) {
-      nodes += `<g class="proxy" data-id="${p.of.replace(/[&<>"]/g, "")}" transform="translate(${(p.x - PROXY_W / 2).toFixed(1)},${(p.y - PROXY_H / 2).toFixed(1)})"><rect class="box" width="${PROXY_W}" height="${PROXY_H}" rx="10"/><text x="10" y="30"></text></g>`;
+      nodes += `<g class="proxy" data-id="${escapeHtml(p.of)}" transform="translate(${(p.x - PROXY_W / 2).toFixed(1)},${(p.y - PROXY_H / 2).toFixed(1)})"><rect class="box" width="${PROXY_W}" height="${PROXY_H}" rx="10"/><text x="10" y="30"></text></g>`;
     }
     this.viewport.querySelector(".edges").innerHTML = edges;
     this.viewport.querySelector(".edge-labels").innerHTML = labels;

@@ -1,5 +1,6 @@
 // Controls for the program's inputs: a slider and a number field per scalar, a compact JSON
 // editor per tensor (nested lists).
+import { h } from "../common/dom.js";
 import { fmtShape } from "../common/format.js";
 
 /** Slider half-range for a value v: at least 5, and comfortably around v. */
@@ -28,7 +29,7 @@ export class InputsPanel {
     this.controls = new Map();
     this.container.replaceChildren();
     if (!inputs.length) {
-      this.container.innerHTML = `<p class="hint">This program has no inputs.</p>`;
+      this.container.replaceChildren(h("p", { className: "hint" }, "This program has no inputs."));
       return;
     }
     for (const { name, shape } of inputs) {

@@ -1,5 +1,8 @@
-// The Graph lab's page controller: holds the view state, asks the API, feeds the widgets.
+// The Graph lab's page controller: one store holds the view (program, values, output, dtype,
+// selection), the evaluated graph and the frame an animation or replay shows; the controller
+// asks the API and wires the widgets, and the graph is redrawn from the store.
 import { ApiError, getJson, postJson } from "../common/api.js";
+import { createStore } from "../common/store.js";
 import { Animator } from "./animator.js";
 import { ChainRulePanel } from "./chain-rule.js";
 import { DescentPanel } from "./descent-panel.js";
@@ -17,10 +20,31 @@ const TYPING_DEBOUNCE_MS = 200;
 /** Value a new input starts with. */
 const NEW_INPUT_VALUE = 1;
 
-const view = { source: "", values: {}, output: null, dtype: "float32", selected: null, example: null };
-let graph = null;
-let ops = { symbols: {}, rules: {}, functions: new Set() };
-let frame = null; // what an animation or replay shows instead of the plain graph
+/** The keys of the store that make up the shareable view (url-state.js). */
+const VIEW_KEYS = ["source", "values", "output", "dtype", "selected", "example"];
+const store = createStore({
+  source: "", // the program text
+  values: {}, // input name → number or nested lists
+  output: null, // the chosen output name; null = the last assigned
+  dtype: "float32",
+  selected: null, // the selected node's id
+  example: null, // the example on show, until the program is edited
+  graph: null, // the evaluate answer
+  frame: null, // what an animation or replay shows instead of the plain graph
+  frameOwner: null, // "animator" or "descent": the one producer whose frame is on show
+});
+const ops = { symbols: {}, rules: {}, functions: new Set() };
+
+/** The one writer of the frame: a producer's new frame replaces another producer's. */
+function setFrame(owner, frame) {
+  const current = store.state.frameOwner;
+  if (!frame && current !== owner) return; // a producer ends only its own frame
+  if (frame && current && current !== owner) (current === "animator" ? animator.reset({ silent: true }) : descent.stopReplay());
+  store.set({ frame, frameOwner: frame ? owner : null });
+}
+store.subscribe((state, keys) => {
+  if (keys.some((k) => k === "frame" || k === "graph" || k === "selected")) drawGraph();
+});
 
 const graphView = new GraphView($("#graph"), { onSelect: (id) => select(id) });
 
@@ -42,9 +66,9 @@ function setPresenting(on) {
   present.setAttribute("aria-pressed", String(on));
   requestAnimationFrame(() => graphView.fit(true));
 }
-const editor = new Editor($("#editor"), { onInput: (source) => { view.source = source; view.example = null; examples.update(view); schedule(TYPING_DEBOUNCE_MS); } });
-const inputs = new InputsPanel($("#inputs .panel-body"), { onChange: (name, value) => { view.values[name] = value; schedule(0); } });
-const animator = new Animator($("#animator"), { onFrame: (f) => { frame = f; drawGraph(); } });
+const editor = new Editor($("#editor"), { onInput: (source) => { examples.update(store.set({ source, example: null })); schedule(TYPING_DEBOUNCE_MS); } });
+const inputs = new InputsPanel($("#inputs .panel-body"), { onChange: (name, value) => { store.set({ values: { ...store.state.values, [name]: value } }); schedule(0); } });
+const animator = new Animator($("#animator"), { onFrame: (f) => setFrame("animator", f) });
 const chain = new ChainRulePanel($("#chain .panel-body"));
 const nudge = new NudgePanel($("#nudge .panel-body"), { onNudge: runNudge });
 const descent = new DescentPanel($("#descent .panel-body"), { onRun: runDescent, onFrame: showDescentFrame });
@@ -52,16 +76,22 @@ const examples = new ExamplesMenu($("#examples"), { onPick: loadExample });
 const outputSelect = $("#output");
 const dtypeSelect = $("#dtype");
 
-outputSelect.addEventListener("change", () => { view.output = outputSelect.value || null; schedule(0); });
-dtypeSelect.addEventListener("change", () => { view.dtype = dtypeSelect.value; schedule(0); });
+outputSelect.addEventListener("change", () => { store.set({ output: outputSelect.value || null }); schedule(0); });
+dtypeSelect.addEventListener("change", () => { store.set({ dtype: dtypeSelect.value }); schedule(0); });
 $("#share").addEventListener("click", async () => {
-  writeHash(view);
+  writeHash(store.state);
   try { await navigator.clipboard.writeText(location.href); $("#share").textContent = "Link copied"; } catch { $("#share").textContent = "Link in address bar"; }
   setTimeout(() => ($("#share").textContent = "Copy link"), 1500);
 });
 
-/** For the tests and the curious: the last draw time and the current view. */
-window.gradplay = { get lastDrawMs() { return graphView.lastDrawMs; }, get graph() { return graph; }, view, graphView, load: (v) => load(v) };
+/** For the tests and the curious: the last draw time and the current store.state. */
+window.gradplay = {
+  get lastDrawMs() { return graphView.lastDrawMs; },
+  get graph() { return store.state.graph; },
+  get view() { return Object.fromEntries(VIEW_KEYS.map((k) => [k, store.state[k]])); },
+  graphView,
+  load: (v) => load(v),
+};
 
 function loadExample(example) {
   load({ source: example.source, values: example.values, output: null, selected: null, dtype: "float32", example: example.id });
@@ -69,10 +99,10 @@ function loadExample(example) {
 }
 
 function load(v) {
-  Object.assign(view, v);
-  dtypeSelect.value = view.dtype;
-  editor.update({ source: view.source, error: null, highlight: null });
-  examples.update(view);
+  store.set(Object.fromEntries(VIEW_KEYS.filter((k) => k in v).map((k) => [k, v[k]])));
+  dtypeSelect.value = store.state.dtype;
+  editor.update({ source: store.state.source, error: null, highlight: null });
+  examples.update(store.state);
   schedule(0);
 }
 
@@ -101,15 +131,15 @@ async function evaluate() {
 }
 
 async function evaluateNow() {
-  if (!view.source.trim()) {
-    graph = null;
+  if (!store.state.source.trim()) {
+    store.set({ graph: null });
     editor.update({ error: null, highlight: null });
     render();
     return;
   }
   // Send exactly the program's inputs: guessed from the text, corrected by the server's answer.
-  const names = guessInputs(view.source, ops.functions);
-  let values = pick(view.values, names);
+  const names = guessInputs(store.state.source, ops.functions);
+  let values = pick(store.state.values, names);
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
       const answer = await postJson("/api/v1/graphs/evaluate", body(values));
@@ -121,7 +151,7 @@ async function evaluateNow() {
       // The program's inputs changed: give new ones a value, drop the ones that are gone.
       if (d.type === "missing_value" && d.names) {
         values = { ...values };
-        for (const name of d.names) values[name] = view.values[name] ?? NEW_INPUT_VALUE;
+        for (const name of d.names) values[name] = store.state.values[name] ?? NEW_INPUT_VALUE;
         continue;
       }
       if (d.type === "unknown_value" && d.names) {
@@ -130,7 +160,7 @@ async function evaluateNow() {
         continue;
       }
       if (d.type === "unknown_output") {
-        if (view.output) { view.output = null; continue; }
+        if (store.state.output) { store.set({ output: null }); continue; }
       }
       showError(d);
       return;
@@ -139,8 +169,8 @@ async function evaluateNow() {
 }
 
 function body(values) {
-  const b = { source: view.source, values, dtype: view.dtype };
-  if (view.output) b.output = view.output;
+  const b = { source: store.state.source, values, dtype: store.state.dtype };
+  if (store.state.output) b.output = store.state.output;
   return b;
 }
 
@@ -152,13 +182,13 @@ function pick(values, names) {
 
 function accept(answer) {
   for (const n of answer.nodes) n.symbol = ops.symbols[n.op] || n.op;
-  graph = answer;
+  const graph = answer;
   const inputNodes = graph.nodes.filter((n) => n.kind === "input");
   const values = {};
-  for (const n of inputNodes) values[n.id] = n.id in view.values ? view.values[n.id] : n.value;
-  view.values = values;
-  if (view.selected && !graph.nodes.some((n) => n.id === view.selected)) view.selected = null;
-  editor.update({ error: null, highlight: highlightOf(view.selected) });
+  for (const n of inputNodes) values[n.id] = n.id in store.state.values ? store.state.values[n.id] : n.value;
+  const selected = store.state.selected && graph.nodes.some((n) => n.id === store.state.selected) ? store.state.selected : null;
+  store.set({ graph, values, selected });
+  editor.update({ error: null, highlight: highlightOf(store.state.selected) });
   $("#graph").classList.remove("stale");
   render();
 }
@@ -170,39 +200,39 @@ function showError(detail) {
 }
 
 function highlightOf(id) {
-  const node = graph?.nodes.find((n) => n.id === id);
+  const node = store.state.graph?.nodes.find((n) => n.id === id);
   return node?.span || null;
 }
 
 function select(id) {
-  view.selected = id;
+  store.set({ selected: id });
   editor.update({ highlight: highlightOf(id) });
-  chain.update({ graph, selected: id, rules: ops.rules });
-  drawGraph();
-  writeHash(view);
+  chain.update({ graph: store.state.graph, selected: id, rules: ops.rules });
+  writeHash(store.state);
 }
 
 function render() {
+  const { graph } = store.state;
   const inputNodes = graph ? graph.nodes.filter((n) => n.kind === "input") : [];
-  inputs.update({ inputs: inputNodes.map((n) => ({ name: n.id, shape: n.shape })), values: view.values });
+  inputs.update({ inputs: inputNodes.map((n) => ({ name: n.id, shape: n.shape })), values: store.state.values });
   const assigned = graph ? graph.nodes.filter((n) => n.name && n.kind === "op").map((n) => n.name) : [];
   outputSelect.replaceChildren(...assigned.map((n) => new Option(n, n)));
   outputSelect.value = graph?.output || "";
   nudge.update({ inputs: inputNodes.filter((n) => !n.shape.length).map((n) => n.id), output: graph?.output });
   descent.update({ inputs: inputNodes.map((n) => n.id) });
   animator.update({ graph });
-  chain.update({ graph, selected: view.selected, rules: ops.rules });
-  drawGraph();
-  writeHash(view);
+  chain.update({ graph, selected: store.state.selected, rules: ops.rules });
+  writeHash(store.state);
 }
 
 function drawGraph() {
-  graphView.update({ graph, selected: view.selected, ...(frame || {}) });
+  const { graph, selected, frame } = store.state;
+  graphView.update({ graph, selected, ...(frame || {}) });
 }
 
 async function runNudge(input, epsilon) {
   try {
-    const answer = await postJson("/api/v1/graphs/evaluate", { ...body(pick(view.values, Object.keys(view.values))), nudge: { input, epsilon } });
+    const answer = await postJson("/api/v1/graphs/evaluate", { ...body(pick(store.state.values, Object.keys(store.state.values))), nudge: { input, epsilon } });
     nudge.update({ output: answer.output, result: answer.nudge });
   } catch (err) {
     nudge.update({ result: null });
@@ -212,14 +242,14 @@ async function runNudge(input, epsilon) {
 
 async function runDescent({ params, steps, optimizer }) {
   const request = {
-    source: view.source,
-    values: view.values,
+    source: store.state.source,
+    values: store.state.values,
     params,
-    objective: graph?.output || view.output,
+    objective: store.state.graph?.output || store.state.output,
     steps,
     record_every: Math.max(1, Math.floor(steps / 200)),
     optimizer,
-    dtype: view.dtype,
+    dtype: store.state.dtype,
   };
   try {
     const result = await postJson("/api/v1/graphs/optimize", request);
@@ -234,18 +264,18 @@ let lastDescent = null;
 
 /** Show one history entry on the graph: the parameters' values and the objective; null ends it. */
 function showDescentFrame(entry) {
+  const { graph } = store.state;
   if (!graph) return;
   if (entry === null) {
-    frame = null;
-    if (lastDescent?.params) Object.assign(view.values, lastDescent.params);
+    setFrame("descent", null);
+    if (lastDescent?.params) store.set({ values: { ...store.state.values, ...lastDescent.params } });
     schedule(0);
     return;
   }
   const values = new Map(graph.nodes.map((n) => [n.id, n.value]));
   for (const [name, v] of Object.entries(entry.params || {})) values.set(name, v);
   values.set(graph.output, entry.loss);
-  frame = { values, grads: new Map(), activeNode: graph.output };
-  drawGraph();
+  setFrame("descent", { values, grads: new Map(), activeNode: graph.output });
 }
 
 async function start() {
@@ -256,6 +286,7 @@ async function start() {
       ops.rules[op.name] = op.rule;
       if (op.callable) ops.functions.add(op.name);
     }
+    descent.update({ optimizers: Object.keys(catalogue.optimizers) });
   } catch { /* the page still works; names just show the op's id */ }
   const fromUrl = readHash();
   if (fromUrl) {

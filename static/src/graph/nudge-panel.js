@@ -42,13 +42,14 @@ export class NudgePanel {
     const out = this.output || "output";
     const verb = (x) => (x < 0 ? "decreases" : x > 0 ? "increases" : "does not change");
     this.result.innerHTML = `<p class="nudge-story">If <b></b> increases by <b></b>, <b></b> <span class="verb"></span> by <b class="big"></b>.</p>
-<table class="nudge-table"><tr><th></th><th>${out.replace(/[&<]/g, "")}</th></tr>
+<table class="nudge-table"><tr><th></th><th class="out-name"></th></tr>
 <tr><td>before</td><td class="num"></td></tr><tr><td>after</td><td class="num"></td></tr>
 <tr><td>actual change</td><td class="num actual"></td></tr><tr><td>predicted (grad × ε)</td><td class="num predicted"></td></tr></table>`;
     const b = this.result.querySelectorAll(".nudge-story b");
     b[0].textContent = input;
     b[1].textContent = fmt(epsilon);
     b[2].textContent = out;
+    this.result.querySelector(".out-name").textContent = out;
     b[3].textContent = fmt(Math.abs(actual), 3);
     this.result.querySelector(".verb").textContent = verb(actual);
     const cells = this.result.querySelectorAll("td.num");

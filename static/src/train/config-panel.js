@@ -1,77 +1,84 @@
-// The controls, grouped as a teacher explains them: Data, Model, Loss, Optimizer. The panel
-// shows a configuration and reports each change; the controller decides what a change means.
-import { hasCloudOptions, parseUnits } from "./config.js";
+// The controls, grouped as a teacher explains them: Data, Model, Loss, Optimizer. Every menu
+// comes from the server's catalogue (catalogue.js); the panel shows a configuration and
+// reports each change; the controller decides what a change means.
+import { fillGroups, h, options } from "../common/dom.js";
+import { numberOptions } from "./catalogue.js";
+import { parseUnits } from "./config.js";
+import { featureKey, featureLabel, isColumn } from "./features.js";
 
-const LOSS_NAMES = {
-  auto: "auto (fits the task)", mse: "MSE", l1: "L1", bce: "BCE", bce_with_logits: "BCE with logits",
-  nll: "NLL", cross_entropy: "cross-entropy",
-};
-const OUTPUT_NAMES = ["auto", "none", "sigmoid", "tanh", "softmax", "log_softmax"];
-const BATCHES = [["1", 1], ["5", 5], ["10", 10], ["32", 32], ["100", 100], ["all (full batch)", null]];
+const BATCHES = [[1, "1"], [5, "5"], [10, "10"], [32, "32"], [100, "100"], ["null", "all (full batch)"]];
+const VALIDATION = [[0, "none"], [0.1, "10%"], [0.2, "20%"], [0.3, "30%"], [0.5, "50%"]];
 
-const options = (items) => items.map(([label, value]) => `<option value="${value}">${label}</option>`).join("");
-const pairs = (names) => names.map((n) => [n, n]);
+const select = (key, label) => h("select", { dataset: { key }, "aria-label": label });
+const number = (key, attrs) => h("input", { type: "number", dataset: { key }, ...attrs });
+const field = (text, control, className) => h("label", { className }, `${text} `, control);
+const section = (id, title, ...children) => h("section", { className: "panel group", id }, h("h2", {}, title), ...children);
 
 export class ConfigPanel {
-  /** `onChange(key, value)` is called for every edit the user makes. */
-  constructor(container, { onChange, onCsv }) {
-    this.onChange = onChange;
-    container.classList.add("config-panel");
-    container.innerHTML = `
-<section class="panel group" id="group-data"><h2>1 · Data</h2>
-  <div class="grid2">
-    <label>Dataset <select data-key="dataset" aria-label="dataset"></select></label>
-    <label class="cloud">Samples <input data-key="n_samples" type="number" min="1" max="10000" step="1"></label>
-    <label class="cloud">Noise <input data-key="noise" type="number" min="0" max="5" step="0.05"></label>
-    <label class="cloud">Data seed <input data-key="data_seed" type="number" min="0" step="1"></label>
-    <label class="blobs">Classes <input data-key="n_classes" type="number" min="2" max="20" step="1"></label>
-    <label>Validation <select data-key="val_fraction" aria-label="validation fraction">${options([["none", 0], ["10%", 0.1], ["20%", 0.2], ["30%", 0.3], ["50%", 0.5]])}</select></label>
-  </div>
-  <label class="check"><input type="checkbox" data-key="normalize"> Normalize inputs (z-score with the training split)</label>
-  <div class="features" aria-label="features"></div>
-  <div class="csv-row"><label class="file">Upload CSV <input type="file" accept=".csv,text/csv" aria-label="CSV file"></label></div>
-  <p class="points-help">Click on the plot to add a point; the class buttons above the plot choose its class.</p>
-  <p class="csv-error" role="alert" hidden></p>
-</section>
-<section class="panel group" id="group-model"><h2>2 · Model</h2>
-  <div class="grid2">
-    <label>Kind <select data-key="model" aria-label="model kind">${options([["linear", "linear"], ["perceptron", "perceptron"], ["logistic regression", "logistic"], ["MLP", "mlp"]])}</select></label>
-    <label>Output <select data-key="output" aria-label="output activation">${options(pairs(OUTPUT_NAMES))}</select></label>
-    <label class="mlp">Hidden units <input data-key="hidden" aria-label="hidden units" placeholder="8, 8"></label>
-    <label class="mlp">Dropout <input data-key="dropout" type="number" min="0" max="0.9" step="0.1"></label>
-  </div>
-  <div class="activations mlp" aria-label="activations"></div>
-</section>
-<section class="panel group" id="group-loss"><h2>3 · Loss</h2>
-  <div class="grid2">
-    <label>Loss <select data-key="loss" aria-label="loss">${options(Object.entries(LOSS_NAMES).map(([k, v]) => [v, k]))}</select></label>
-    <label>Regularization <select data-key="reg" aria-label="regularization">${options([["none", "none"], ["L1", "l1"], ["L2", "l2"]])}</select></label>
-    <label class="reg">Rate <input data-key="reg_rate" type="number" min="0" step="0.001"></label>
-  </div>
-</section>
-<section class="panel group" id="group-optimizer"><h2>4 · Optimizer</h2>
-  <div class="grid2">
-    <label>Optimizer <select data-key="optimizer" aria-label="optimizer">${options(pairs(["sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam"]))}</select></label>
-    <label>Learning rate <input data-key="lr" type="number" min="0" step="any" aria-label="learning rate"></label>
-    <label>Batch size <select data-key="batch_size" aria-label="batch size">${options(BATCHES)}</select></label>
-    <label>Epochs <input data-key="max_epochs" type="number" min="1" max="20000" step="1"></label>
-    <label>Seed <input data-key="seed" type="number" min="0" step="1" aria-label="run seed"></label>
-  </div>
-  <p class="hint">Learning rate and batch size change the running run at once.</p>
-</section>`;
+  /** `on.change(key, value)` for every edit the user makes; `on.csv(text)` for an uploaded file. */
+  constructor(container, on) {
+    this.on = on;
     this.root = container;
-    this.field = (key) => container.querySelector(`[data-key="${key}"]`);
-    for (const el of container.querySelectorAll("[data-key]")) {
-      el.addEventListener("change", () => this.emit(el));
-    }
-    this.featuresBox = container.querySelector(".features");
-    this.activationsBox = container.querySelector(".activations");
-    this.csvError = container.querySelector(".csv-error");
-    container.querySelector('input[type="file"]').addEventListener("change", async (event) => {
-      const file = event.target.files[0];
-      if (file) onCsv(await file.text());
-      event.target.value = "";
+    container.classList.add("config-panel");
+    this.dataOptions = h("div", { className: "grid2 data-options" });
+    this.featuresBox = h("div", { className: "features", "aria-label": "features" });
+    this.activationsBox = h("div", { className: "activations mlp", "aria-label": "activations" });
+    this.csvError = h("p", { className: "csv-error", role: "alert", hidden: true });
+    const upload = h("input", { type: "file", accept: ".csv,text/csv", "aria-label": "CSV file" });
+    upload.addEventListener("change", async () => {
+      const file = upload.files[0];
+      if (file) on.csv(await file.text());
+      upload.value = "";
     });
+    const validation = select("val_fraction", "validation fraction");
+    validation.append(...options(VALIDATION));
+    const batch = select("batch_size", "batch size");
+    batch.append(...options(BATCHES));
+    container.replaceChildren(
+      section("group-data", "1 · Data",
+        h("div", { className: "grid2" }, field("Dataset", select("dataset", "dataset")), field("Validation", validation)),
+        this.dataOptions,
+        h("label", { className: "check" }, h("input", { type: "checkbox", dataset: { key: "normalize" } }), " Normalize inputs (z-score with the training split)"),
+        this.featuresBox,
+        h("div", { className: "csv-row" }, h("label", { className: "file" }, "Upload CSV ", upload)),
+        h("p", { className: "points-help" }, "Click on the plot to add a point; the class buttons above the plot choose its class."),
+        this.csvError),
+      section("group-model", "2 · Model",
+        h("div", { className: "grid2" },
+          field("Kind", select("model", "model kind")),
+          field("Output", select("output", "output activation")),
+          field("Hidden units", h("input", { dataset: { key: "hidden" }, "aria-label": "hidden units", placeholder: "8, 8" }), "mlp"),
+          field("Dropout", number("dropout", { min: 0, max: 0.9, step: 0.1 }), "mlp")),
+        this.activationsBox),
+      section("group-loss", "3 · Loss",
+        h("div", { className: "grid2" },
+          field("Loss", select("loss", "loss")),
+          field("Regularization", select("reg", "regularization")),
+          field("Rate", number("reg_rate", { min: 0, step: 0.001 }), "reg"))),
+      section("group-optimizer", "4 · Optimizer",
+        h("div", { className: "grid2" },
+          field("Optimizer", select("optimizer", "optimizer")),
+          field("Learning rate", number("lr", { min: 0, step: "any", "aria-label": "learning rate" })),
+          field("Batch size", batch),
+          field("Epochs", number("max_epochs", { min: 1, step: 1 })),
+          field("Seed", number("seed", { min: 0, step: 1, "aria-label": "run seed" }))),
+        h("p", { className: "hint" }, "Learning rate and batch size change the running run at once.")),
+    );
+    for (const el of container.querySelectorAll("[data-key]")) el.addEventListener("change", () => this.emit(el));
+    this.activations = [];
+  }
+
+  /** The menus (catalogue.js `menus`) and the dataset entries (for their options). */
+  setCatalogue(menus, datasets) {
+    this.specs = new Map(datasets.map((d) => [d.name, d]));
+    this.activations = menus.activations;
+    fillGroups(this.input("dataset"), menus.datasets);
+    const menuOf = { model: "models", output: "outputs", loss: "losses", reg: "regularization", optimizer: "optimizers" };
+    for (const [key, menu] of Object.entries(menuOf)) this.input(key).replaceChildren(...options(menus[menu]));
+  }
+
+  input(key) {
+    return this.root.querySelector(`[data-key="${key}"]`);
   }
 
   emit(el) {
@@ -87,19 +94,11 @@ export class ConfigPanel {
       value = Number(el.value);
       if (!Number.isFinite(value) || el.value === "") return;
     } else value = el.value;
-    this.onChange(key, value);
+    this.on.change(key, value);
   }
 
-  /** `state.config`, `state.datasets` (catalogue entries), `state.features` (offered by the data), `state.csvError`. */
-  update({ config, datasets, features, csvError }) {
-    if (datasets) {
-      const select = this.field("dataset");
-      const label = { csv: "your CSV", points: "click to add points", table: "x1, x2, y table", random_regression: "random (noise)" };
-      const group = (d) => (d.name === "csv" || d.name === "points" ? "Your data" : d.task === "classification" ? "Classes" : "Regression");
-      const groups = new Map();
-      for (const d of datasets) groups.set(group(d), [...(groups.get(group(d)) || []), d]);
-      select.innerHTML = [...groups].map(([g, items]) => `<optgroup label="${g}">${items.map((d) => `<option value="${d.name}">${label[d.name] || d.name}</option>`).join("")}</optgroup>`).join("");
-    }
+  /** `state.config`, `state.features` (offered by the data, parsed), `state.csvError`. */
+  update({ config, features, csvError }) {
     if (csvError !== undefined) {
       this.csvError.hidden = !csvError;
       this.csvError.textContent = csvError || "";
@@ -115,45 +114,64 @@ export class ConfigPanel {
       } else if (document.activeElement !== el || el.tagName === "SELECT") el.value = String(value);
     }
     const show = (selector, on) => this.root.querySelectorAll(selector).forEach((el) => { el.hidden = !on; });
-    show(".cloud", hasCloudOptions(config.dataset));
-    show(".blobs", config.dataset === "blobs");
     show(".mlp", config.model === "mlp");
     show(".reg", config.reg !== "none");
     show(".points-help", config.dataset === "points");
+    this.drawDataOptions(config);
     this.drawFeatures(config);
     this.drawActivations(config);
   }
 
-  drawFeatures(config) {
-    const offered = this.features || [];
-    const chosen = new Set(config.features || offered.filter((f) => !/[\^*(]/.test(f)));
-    this.featuresBox.innerHTML = offered.length
-      ? `<span class="label">Features</span>` + offered.map((f) => `<label class="chip"><input type="checkbox" value="${f}"${chosen.has(f) ? " checked" : ""}> ${prettyFeature(f)}</label>`).join("")
-      : "";
-    for (const box of this.featuresBox.querySelectorAll("input")) {
-      box.addEventListener("change", () => {
-        const picked = [...this.featuresBox.querySelectorAll("input:checked")].map((b) => b.value);
-        if (picked.length) this.onChange("features", picked);
-        else box.checked = true; // a model needs at least one input
-      });
+  /** A number field per option of the dataset (from its catalogue entry, with its bounds). */
+  drawDataOptions(config) {
+    const spec = this.specs?.get(config.dataset);
+    const fields = numberOptions(spec);
+    const signature = `${config.dataset}|${fields.map((f) => f.key)}`;
+    if (signature !== this.dataSignature) {
+      this.dataSignature = signature;
+      this.dataOptions.replaceChildren(...fields.map((f) => {
+        const input = h("input", { type: "number", min: f.minimum ?? "", max: f.maximum ?? "", step: f.kind === "int" ? 1 : "any", title: f.doc, dataset: { option: f.key } });
+        input.addEventListener("change", () => {
+          const value = Number(input.value);
+          if (input.value !== "" && Number.isFinite(value)) this.on.change("data", { ...this.config.data, [f.key]: value });
+        });
+        return field(f.label, input);
+      }));
+    }
+    this.config = config;
+    for (const input of this.dataOptions.querySelectorAll("input")) {
+      const key = input.dataset.option;
+      const value = key in config.data ? config.data[key] : spec.options[key].default;
+      if (document.activeElement !== input) input.value = String(value);
     }
   }
 
-  drawActivations(config) {
-    const names = ["relu", "leaky_relu", "tanh", "sigmoid", "gelu", "linear"];
-    this.activationsBox.innerHTML = config.hidden.map((units, i) => `<label>Layer ${i + 1} (${units}) <select aria-label="activation of layer ${i + 1}">${options(pairs(names))}</select></label>`).join("");
-    this.activationsBox.querySelectorAll("select").forEach((select, i) => {
-      select.value = config.activations[i] || "relu";
-      select.addEventListener("change", () => {
-        const activations = config.hidden.map((_, j) => config.activations[j] || "relu");
-        activations[i] = select.value;
-        this.onChange("activations", activations);
+  drawFeatures(config) {
+    const offered = this.features || [];
+    const chosen = new Set((config.features || offered.filter(isColumn)).map(featureKey));
+    const chips = offered.map((f) => {
+      const box = h("input", { type: "checkbox", value: featureKey(f), checked: chosen.has(featureKey(f)) });
+      box.addEventListener("change", () => {
+        const picked = offered.filter((_, i) => boxes[i].checked);
+        if (picked.length) this.on.change("features", picked);
+        else box.checked = true; // a model needs at least one input
       });
+      return h("label", { className: "chip" }, box, ` ${featureLabel(f)}`);
     });
+    const boxes = chips.map((c) => c.querySelector("input"));
+    this.featuresBox.replaceChildren(...(chips.length ? [h("span", { className: "label" }, "Features"), ...chips] : []));
   }
-}
 
-/** x1^2 → x1², x1*x2 → x1·x2, sin(x1) → sin x1. */
-export function prettyFeature(name) {
-  return name.replace("^2", "²").replace("*", "·").replace(/^sin\((.*)\)$/, "sin $1");
+  drawActivations(config) {
+    this.activationsBox.replaceChildren(...config.hidden.map((units, i) => {
+      const menu = h("select", { "aria-label": `activation of layer ${i + 1}` }, options(this.activations));
+      menu.value = config.activations[i] || this.activations[0]?.[0];
+      menu.addEventListener("change", () => {
+        const activations = config.hidden.map((_, j) => config.activations[j] || menu.value);
+        activations[i] = menu.value;
+        this.on.change("activations", activations);
+      });
+      return h("label", {}, `Layer ${i + 1} (${units}) `, menu);
+    }));
+  }
 }

@@ -1,27 +1,68 @@
 // The loss landscape of a two-parameter model (w, b): a heatmap of log(loss) with contour
 // lines, and the path gradient descent has taken so far, ending at the current (w, b).
+// A frame carries the path and the surface's `version`; the surface itself (the loss grid) is
+// contoured once per version: taken from the frame while frames still carry `loss`, else
+// fetched once (GET /api/v1/runs/{id}/landscape).
 import { contours } from "d3-contour";
+import { h } from "../common/dom.js";
 import { PlotCanvas, tint } from "./plot-canvas.js";
 
 const LEVELS = 14; // contour lines
 const LOW = [255, 247, 214];
 const HIGH = [76, 29, 149];
 
+/** Which surface a frame's landscape shows: its version, else (today's server) its box. */
+export function surfaceKey(landscape) {
+  if (Number.isInteger(landscape.version)) return `v${landscape.version}`;
+  return `box ${landscape.w}|${landscape.b}|${landscape.resolution}`;
+}
+
 export class LandscapeView {
-  constructor(container) {
+  /** `fetchSurface()` answers the current surface `{version, w, b, resolution, loss}`. */
+  constructor(container, { fetchSurface = null } = {}) {
     container.classList.add("landscape-view");
-    container.innerHTML = `<div class="chart-head"><h2>Loss landscape over (w, b)</h2><span class="key">light = low loss (log scale) · <b class="path-key">—</b> descent path</span></div>`;
+    container.replaceChildren(h("div", { className: "chart-head" }, h("h2", {}, "Loss landscape over (w, b)"),
+      h("span", { className: "key" }, "light = low loss (log scale) · ", h("b", { className: "path-key" }, "—"), " descent path")));
     this.plot = new PlotCanvas(container, { square: false });
     this.cells = document.createElement("canvas");
-    this.surface = null;
+    this.fetchSurface = fetchSurface;
+    this.surface = null; // {key, n, lines} of the contoured surface
+    this.wanted = null; // the key being fetched
+    this.contourCount = 0; // surfaces contoured so far (read by the tests)
   }
 
-  /** `state.landscape` ({w, b, resolution, loss, path}) and `state.params` ({w, b}). */
+  /** `state.landscape` ({version, w, b, resolution, path, loss?}) and `state.params` ({w, b}). */
   update({ landscape, params }) {
     if (!landscape) return;
+    this.last = { landscape, params };
+    const key = surfaceKey(landscape);
+    if (this.surface?.key !== key) {
+      if (landscape.loss) this.prepare(key, landscape);
+      else this.request(key);
+    }
+    if (this.surface?.key !== key) return; // the surface is on its way
+    this.draw(landscape, params);
+  }
+
+  async request(key) {
+    if (!this.fetchSurface || this.wanted === key) return;
+    this.wanted = key;
+    let surface;
+    try {
+      surface = await this.fetchSurface();
+    } catch {
+      this.wanted = null; // the next frame asks again
+      return;
+    }
+    if (this.wanted !== key) return;
+    this.wanted = null;
+    this.prepare(key, surface);
+    if (this.last) this.draw(this.last.landscape, this.last.params);
+  }
+
+  draw(landscape, params) {
     this.plot.setDomain(landscape.w, landscape.b);
     const ctx = this.plot.begin();
-    if (this.surface?.loss !== landscape.loss) this.prepare(landscape);
     const b = this.plot.box;
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.cells, b.left, b.top, b.right - b.left, b.bottom - b.top);
@@ -29,10 +70,12 @@ export class LandscapeView {
     this.plot.axes("w", "b");
     this.drawPath(ctx, landscape.path, params);
     this.plot.canvas.dataset.pathLength = String(landscape.path.length);
+    this.plot.canvas.dataset.contours = String(this.contourCount);
   }
 
   /** Colours and contour lines of a new surface (they stay while only the path grows). */
-  prepare(landscape) {
+  prepare(key, landscape) {
+    this.contourCount++;
     const n = landscape.resolution;
     const logs = landscape.loss.flat().map((v) => (v > 0 && Number.isFinite(v) ? Math.log10(v) : NaN));
     const finite = logs.filter(Number.isFinite);
@@ -52,7 +95,7 @@ export class LandscapeView {
     cctx.putImageData(image, 0, 0);
     const thresholds = Array.from({ length: LEVELS }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / LEVELS);
     const values = logs.map((v) => (Number.isFinite(v) ? v : hi));
-    this.surface = { loss: landscape.loss, n, lines: contours().size([n, n]).thresholds(thresholds)(values) };
+    this.surface = { key, n, lines: contours().size([n, n]).thresholds(thresholds)(values) };
   }
 
   drawContours(ctx) {

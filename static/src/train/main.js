@@ -1,141 +1,91 @@
-// The Training lab's controller: holds the configuration and the run's latest state, talks to
-// the API, and redraws the widgets at most once per animation frame.
-import { ApiError, getJson, postJson } from "../common/api.js";
-import { BoundaryView } from "./boundary-view.js";
-import { DEFAULT_CONFIG, LIVE_KEYS, datasetChoice, runRequest } from "./config.js";
-import { ConfigPanel } from "./config-panel.js";
-import { CurveView } from "./curve-view.js";
-import { MAX_GRAPH_PARAMETERS, graphUrl } from "./graph-link.js";
-import { LandscapeView } from "./landscape-view.js";
-import { MetricChart } from "./metric-chart.js";
-import { NetworkView } from "./network-view.js";
-import { PRESETS, presetConfig } from "./presets.js";
-import { PresetMenu } from "./preset-menu.js";
-import { RunBar } from "./run-bar.js";
+// The Training lab's controller: one store holds the page's state; actions change it and talk
+// to the API; the view (lab-view.js) redraws from it after every change.
+import { ApiError, getJson, postCsv, postJson } from "../common/api.js";
+import { createStore } from "../common/store.js";
+import { menus } from "./catalogue.js";
+import { DEFAULT_CONFIG, LIVE_KEYS, configFromRun, datasetChoice, runRequest } from "./config.js";
+import { parseFeature } from "./features.js";
+import { graphUrl } from "./graph-link.js";
+import { LabView } from "./lab-view.js";
 import { RunClient } from "./run-client.js";
-import { TableView } from "./table-view.js";
 
-const $ = (sel) => document.querySelector(sel);
 const RESUMABLE = new Set(["paused", "diverged"]);
 const ACTIVE = new Set(["running", "paused", "diverged"]);
+/** The empty canvas of the "click to add points" dataset. */
+const NO_POINTS = { input_names: ["x1", "x2"], target_names: ["y"], task: "classification", n_classes: 2, features: ["x1", "x2"], train: { x: [], y: [] }, val: { x: [], y: [] }, unknown: [] };
 
-/** Everything the page shows. */
-const state = {
+const store = createStore({
+  catalogue: null, // GET /api/v1/datasets: every vocabulary and the presets
   config: structuredClone(DEFAULT_CONFIG),
   points: null, // the data's points (preview before a run, the run's afterwards)
   run: null, // the RunClient of the current run
   status: "none", // none, starting, running, paused, finished, diverged, stopped, error
   reason: null, // why the run paused, stopped or cannot start
   flag: null, // the overfitting notice
-  history: [], // step events (one per epoch)
+  history: [], // step events (one per epoch), appended in place
   frame: null, // the latest frame
-  preset: "spiral",
-  note: "",
+  preset: null, // the chosen preset's id, or null for the user's own settings
+  note: "", // the chosen preset's note
   addClass: 0, // class of the next clicked point
-};
-
-const panel = new ConfigPanel($("#config"), { onChange: changeSetting, onCsv: uploadCsv });
-const presets = new PresetMenu($("#presets"), { onPick: applyPreset });
-const bar = new RunBar($("#run-bar"), {
-  play, pause: () => command("pause"), step, stop: () => command("stop"), reset: () => reset(), openGraph, change: changeSetting,
 });
-const lossChart = new MetricChart($("#loss-chart"), { metric: "loss", title: "Loss" });
-const accuracyChart = new MetricChart($("#accuracy-chart"), { metric: "accuracy", title: "Accuracy" });
-const boundary = new BoundaryView($("#boundary"), { onAdd: addPoint });
-const curve = new CurveView($("#curve"));
-const table = new TableView($("#table"));
-const network = new NetworkView($("#network"));
-const landscape = new LandscapeView($("#landscape"));
+const set = (patch) => store.set(patch);
+const state = () => store.state;
 
-document.querySelectorAll('#add-class input[name="add-class"]').forEach((radio) => {
-  radio.addEventListener("change", () => { state.addClass = Number(radio.value); });
+const view = new LabView({
+  pickPreset: applyPreset,
+  change: changeSetting,
+  csv: uploadCsv,
+  addPoint,
+  addClass: (label) => set({ addClass: label }),
+  fetchSurface: () => state().run.landscape(),
+  bar: { play, pause: () => command("pause"), step, stop: () => command("stop"), reset: () => reset(), openGraph, change: changeSetting },
 });
+store.subscribe(() => view.schedule(state));
 
 /** For the tests and the curious. */
-window.trainLab = { state, presets: PRESETS, get drawCount() { return drawCount; } };
-
-// --- drawing -------------------------------------------------------------------------------
-
-let drawPending = false;
-let drawCount = 0;
-
-/** Redraw on the next animation frame (many events between two frames cost one drawing). */
-function redraw() {
-  if (drawPending) return;
-  drawPending = true;
-  requestAnimationFrame(() => {
-    drawPending = false;
-    draw();
-  });
-}
-
-function draw() {
-  drawCount++;
-  const { config, points, frame, run } = state;
-  const latest = state.history.at(-1);
-  bar.update({
-    // Step events can run ahead of the latest frame (frames come at the drawing rate).
-    status: state.status, reason: state.reason, metrics: latest, epoch: Math.max(frame?.epoch ?? 0, latest?.epoch ?? 0),
-    step: Math.max(frame?.step ?? 0, latest?.step ?? 0), flag: state.flag, config,
-    canGraph: Boolean(run && frame?.layers?.every((l) => l.weight) && run.state.resolved.parameters <= MAX_GRAPH_PARAMETERS),
-  });
-  const inputs = points?.input_names.length ?? 2;
-  const kind = inputs === 2 ? "boundary" : inputs === 1 ? "curve" : "table";
-  for (const name of ["boundary", "curve", "table"]) $(`#${name}`).hidden = name !== kind;
-  $("#add-class").hidden = config.dataset !== "points";
-  if (kind === "boundary") boundary.update({ points, grid: frame?.grid || null, unknown: frame?.unknown, adding: config.dataset === "points" });
-  if (kind === "curve") curve.update({ points, curve: frame?.curve || null });
-  if (kind === "table") table.update({ points, unknown: frame?.unknown });
-  const classification = (run?.state.resolved.task ?? points?.task) === "classification";
-  const blowUp = state.status === "diverged" && frame ? { epoch: frame.epoch + 1, loss: frame.loss } : null;
-  lossChart.update({ history: state.history, blowUp });
-  accuracyChart.show(classification);
-  if (classification) accuracyChart.update({ history: state.history });
-  $("#landscape").hidden = !frame?.landscape;
-  if (frame?.landscape) landscape.update({ landscape: frame.landscape, params: frame.params });
-  $("#network-empty").hidden = Boolean(frame);
-  $("#network").hidden = !frame;
-  if (frame) network.update({ layers: frame.layers, features: run?.state.resolved.features });
-  $("#preset-note").textContent = state.note;
-}
+window.trainLab = { get state() { return store.state; }, get drawCount() { return view.drawCount; } };
 
 // --- configuration -------------------------------------------------------------------------
 
+const specOf = (config) => state().catalogue.datasets.find((d) => d.name === config.dataset);
+
 function applyPreset(preset) {
-  state.preset = preset.id;
-  state.note = preset.note;
-  state.config = presetConfig(preset);
-  presets.update({ selected: preset.id });
+  view.lossChart.setScale(preset.view?.loss_scale || "linear");
+  set({ preset: preset.id, note: preset.note, config: configFromRun(preset.run) });
   configChanged();
 }
 
 async function changeSetting(key, value) {
-  const config = state.config;
-  config[key] = value;
+  const config = { ...state().config, [key]: value };
   if (key === "hidden") config.activations = value.map((_, i) => config.activations[i] || config.activations.at(-1) || "relu");
-  if (key === "dataset") config.features = null;
+  if (key === "dataset") {
+    config.features = null;
+    // A loss chosen for classes does not fit a regression (nor the reverse): back to auto.
+    if (specOf(config)?.task !== specOf(state().config)?.task) Object.assign(config, { loss: "auto", output: "auto" });
+  }
   if (key === "model" && value !== "mlp") config.init = null;
-  if (LIVE_KEYS.has(key) && state.run && ACTIVE.has(state.status)) {
-    panel.update({ config });
+  if (key === "model" && value === "mlp" && !config.hidden.length) Object.assign(config, { hidden: [8], activations: ["relu"] });
+  if (key === "optimizer") config.optimizer_settings = {};
+  set({ config });
+  const { run, status } = state();
+  if (LIVE_KEYS.has(key) && run && ACTIVE.has(status)) {
+    view.panel.update({ config });
     try {
-      await state.run.change({ [key]: value });
+      await run.change({ [key]: value });
     } catch (err) {
       showError(err);
     }
-    redraw();
     return;
   }
   if (LIVE_KEYS.has(key) && key !== "lr" && key !== "batch_size") return; // speed and drawing rate apply to the next run
-  state.preset = null;
-  state.note = "";
-  presets.update({ selected: null });
+  set({ preset: null, note: "" });
   configChanged();
 }
 
 /** A setting that defines the run changed: forget the run, show the new data. */
 function configChanged() {
   reset({ keepNote: true });
-  panel.update({ config: state.config });
+  view.panel.update({ config: state().config });
   loadPreview();
 }
 
@@ -143,42 +93,41 @@ let previewGeneration = 0;
 
 async function loadPreview() {
   const mine = ++previewGeneration;
-  const { config } = state;
-  if (config.dataset === "points" && !config.points.length) {
-    state.points = { input_names: ["x1", "x2"], target_names: ["y"], task: "classification", n_classes: 2, features: ["x1", "x2"], train: { x: [], y: [] }, val: { x: [], y: [] }, unknown: [] };
-  } else {
+  const { config } = state();
+  let points = NO_POINTS;
+  if (config.dataset !== "points" || config.data.points?.length) {
     try {
-      const points = await postJson("/api/v1/datasets/preview", { dataset: datasetChoice(config), val_fraction: config.val_fraction, seed: config.seed });
-      if (mine !== previewGeneration) return;
-      state.points = points;
+      points = await postJson("/api/v1/datasets/preview", { dataset: datasetChoice(config, specOf(config)), val_fraction: config.val_fraction, seed: config.seed });
     } catch (err) {
       if (mine === previewGeneration) showError(err);
       return;
     }
+    if (mine !== previewGeneration) return;
   }
-  panel.update({ config, features: state.points.features });
-  redraw();
+  // Features arrive as names; the page holds them as structured values (features.js).
+  const parse = (f) => parseFeature(f, points.input_names);
+  const current = state().config;
+  const chosen = current.features ? { ...current, features: current.features.map(parse) } : current;
+  set({ points, config: chosen });
+  view.panel.update({ config: chosen, features: points.features.map(parse) });
 }
 
 async function uploadCsv(text) {
   try {
-    await fetch("/api/v1/datasets/csv", { method: "POST", headers: { "Content-Type": "text/csv" }, body: text }).then(async (r) => {
-      const answer = JSON.parse(await r.text());
-      if (!r.ok) throw new ApiError(r.status, answer.error);
-    });
+    await postCsv("/api/v1/datasets/csv", text);
   } catch (err) {
-    panel.update({ csvError: err instanceof ApiError ? err.detail.message : String(err) });
+    view.panel.update({ csvError: err instanceof ApiError ? err.detail.message : String(err) });
     return;
   }
-  panel.update({ csvError: null });
-  Object.assign(state.config, { dataset: "csv", csv_text: text, features: null });
-  state.preset = null;
-  presets.update({ selected: null });
+  view.panel.update({ csvError: null });
+  set({ preset: null, note: "", config: { ...state().config, dataset: "csv", data: { text }, features: null } });
   configChanged();
 }
 
 function addPoint(x1, x2) {
-  state.config.points = [...state.config.points, [Number(x1.toFixed(3)), Number(x2.toFixed(3)), state.addClass]];
+  const { config, addClass } = state();
+  const points = [...(config.data.points || []), [Number(x1.toFixed(3)), Number(x2.toFixed(3)), addClass]];
+  set({ config: { ...config, data: { ...config.data, points } } });
   configChanged();
 }
 
@@ -186,46 +135,44 @@ function addPoint(x1, x2) {
 
 function showError(err) {
   if (!(err instanceof ApiError)) throw err;
-  state.status = state.run && ACTIVE.has(state.status) ? state.status : "error";
-  state.reason = err.detail.message;
-  redraw();
+  const { run, status } = state();
+  set({ status: run && ACTIVE.has(status) ? status : "error", reason: err.detail.message });
 }
 
 /** Start a run with the current configuration (started, or paused for stepping). */
 async function startRun({ start }) {
   reset({ keepNote: true });
-  state.status = "starting";
-  redraw();
+  set({ status: "starting" });
   const handlers = {
-    step: (entry) => { state.history.push(entry); redraw(); },
-    frame: (frame) => { state.frame = frame; redraw(); },
+    step: (entry) => { state().history.push(entry); set({ history: state().history }); },
+    frame: (frame) => set({ frame }),
     status: ({ status, reason, flags }) => {
-      if (flags?.includes("overfitting") && reason?.startsWith("overfitting")) state.flag = reason;
-      else { state.status = status; state.reason = reason; }
-      redraw();
+      if (flags?.includes("overfitting") && reason?.startsWith("overfitting")) set({ flag: reason });
+      else set({ status, reason });
     },
   };
   try {
-    const run = await RunClient.create(runRequest(state.config, { start }), handlers);
-    state.run = run;
-    state.status = run.state.status;
-    state.points = await run.points();
+    const { config } = state();
+    const run = await RunClient.create(runRequest(config, { start, spec: specOf(config) }), handlers);
+    set({ run, status: run.state.status });
+    set({ points: await run.points() });
   } catch (err) {
-    state.status = "error";
+    set({ status: "error" });
     showError(err);
     return null;
   }
-  redraw();
-  return state.run;
+  return state().run;
 }
 
 async function play() {
-  if (state.run && RESUMABLE.has(state.status)) return command("resume");
+  const { run, status } = state();
+  if (run && RESUMABLE.has(status)) return command("resume");
   await startRun({ start: true });
 }
 
 async function step() {
-  const run = state.run && state.status === "paused" ? state.run : await startRun({ start: false });
+  const { run: current, status } = state();
+  const run = current && status === "paused" ? current : await startRun({ start: false });
   if (!run) return;
   try {
     await run.step(1);
@@ -235,31 +182,28 @@ async function step() {
 }
 
 async function command(name) {
-  if (!state.run) return;
+  const { run } = state();
+  if (!run) return;
   try {
-    const answer = await state.run[name]();
-    state.status = answer.status;
-    state.reason = answer.reason;
+    const answer = await run[name]();
+    set({ status: answer.status, reason: answer.reason });
   } catch (err) {
     showError(err);
   }
-  redraw();
 }
 
 /** Forget the current run (stopping it on the server) and clear what it drew. */
 function reset({ keepNote = false } = {}) {
-  const run = state.run;
+  const { run, status } = state();
   if (run) {
     run.close();
-    if (ACTIVE.has(state.status)) run.stop().catch(() => {}); // it may already have ended
+    if (ACTIVE.has(status)) run.stop().catch(() => {}); // it may already have ended
   }
-  Object.assign(state, { run: null, status: "none", reason: null, flag: null, history: [], frame: null });
-  if (!keepNote) state.note = "";
-  redraw();
+  set({ run: null, status: "none", reason: null, flag: null, history: [], frame: null, ...(keepNote ? {} : { note: "" }) });
 }
 
 async function openGraph() {
-  const { run, frame } = state;
+  const { run, frame } = state();
   if (!run || !frame) return;
   const tab = window.open("about:blank", "_blank"); // opened within the click, so never blocked
   try {
@@ -273,9 +217,9 @@ async function openGraph() {
 
 async function start() {
   const catalogue = await getJson("/api/v1/datasets");
-  panel.update({ datasets: catalogue.datasets });
-  presets.update({ presets: PRESETS, selected: state.preset });
-  applyPreset(PRESETS[0]);
+  set({ catalogue });
+  view.panel.setCatalogue(menus(catalogue), catalogue.datasets);
+  applyPreset(Object.values(catalogue.presets)[0]);
 }
 
 start();

@@ -1,9 +1,10 @@
 // A live chart of per-epoch metrics (uPlot): train and validation loss on a linear or log
 // scale, or train and validation accuracy.
 import uPlot from "uplot";
+import { h } from "../common/dom.js";
 
 // Dots while there are only a few epochs: a run that diverges in its first epochs still shows.
-const FEW_POINTS = (u, seriesIdx) => u.data[0].length < 30;
+const FEW_POINTS = (u) => u.data[0].length < 30;
 
 /** A tick label that fits the axis: 1e6 rather than 1,000,000; 0.001 as 1e-3. */
 function compact(x) {
@@ -29,19 +30,27 @@ export class MetricChart {
     this.metric = metric;
     this.log = false;
     container.classList.add("metric-chart");
-    container.innerHTML = `<div class="chart-head"><h2>${title}</h2>
-<span class="key"><i style="background:${TRAIN}"></i>train <i style="background:${VAL}"></i>validation</span>
-${metric === "loss" ? '<label class="check"><input type="checkbox" class="log" aria-label="log scale"> log scale</label>' : ""}</div>
-<div class="plot"></div>`;
-    this.plotBox = container.querySelector(".plot");
+    const swatch = (colour) => h("i", { style: `background:${colour}` });
+    this.logBox = metric === "loss" ? h("input", { type: "checkbox", className: "log", "aria-label": "log scale" }) : null;
+    this.plotBox = h("div", { className: "plot" });
+    container.replaceChildren(
+      h("div", { className: "chart-head" }, h("h2", {}, title),
+        h("span", { className: "key" }, swatch(TRAIN), "train ", swatch(VAL), "validation"),
+        this.logBox && h("label", { className: "check" }, this.logBox, " log scale")),
+      this.plotBox,
+    );
     this.container = container;
-    container.querySelector(".log")?.addEventListener("change", (e) => {
-      this.log = e.target.checked;
-      this.build();
-    });
+    this.logBox?.addEventListener("change", () => this.setScale(this.logBox.checked ? "log" : "linear"));
     this.entries = [];
     this.drawn = -1;
     new ResizeObserver(() => this.resize()).observe(this.plotBox);
+  }
+
+  /** "log" or "linear" (a preset's `view.loss_scale`, or the checkbox). */
+  setScale(scale) {
+    this.log = scale === "log";
+    if (this.logBox) this.logBox.checked = this.log;
+    if (this.chart) this.build();
   }
 
   /** `state.history`: the run's history entries so far (the chart draws what is new);

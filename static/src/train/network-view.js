@@ -30,7 +30,7 @@ export class NetworkView {
     this.signature = "";
   }
 
-  /** `state.layers` (frame layers) and `state.features` (the input names). */
+  /** `state.layers` (frame layers) and `state.features` (the input labels, as shown). */
   update(state) {
     this.state = state;
     const { layers, features } = state;
@@ -80,7 +80,7 @@ export class NetworkView {
       this.circles[i] = this.positions[i].map(([x, y], j) => {
         const circle = el("circle", { cx: x, cy: y, r: radius, class: "unit" });
         group.append(circle);
-        if (i === 0 && features[j]) group.append(el("text", { x: x - radius - 6, y: y + 5, class: "feature" }, features[j].replace("^2", "²").replace("*", "·")));
+        if (i === 0 && features[j]) group.append(el("text", { x: x - radius - 6, y: y + 5, class: "feature" }, features[j]));
         return circle;
       });
       if (n > MAX_UNITS) group.append(el("text", { x: colX(i), y: bottom + 12, class: "more" }, `+ ${n - MAX_UNITS} more`));

@@ -1,26 +1,27 @@
-// The presets menu: the seeds' scenarios, grouped by the seed they come from.
+// The presets menu: the server's preset table (GET /api/v1/datasets `presets`), grouped by the
+// seed each scenario comes from, and the note of the chosen one.
+import { h, options } from "../common/dom.js";
+import { presetGroups } from "./catalogue.js";
 
 export class PresetMenu {
   /** `onPick(preset)` is called when the user chooses a preset. */
-  constructor(select, { onPick }) {
+  constructor(select, note, { onPick }) {
     this.select = select;
-    this.presets = [];
+    this.note = note;
+    this.presets = {};
     select.addEventListener("change", () => {
-      const preset = this.presets.find((p) => p.id === select.value);
+      const preset = this.presets[select.value];
       if (preset) onPick(preset);
     });
   }
 
-  /** `state.presets` (the table) and `state.selected` (an id, or null for "your settings"). */
-  update({ presets, selected }) {
-    if (presets) {
+  /** `state.presets` (the table, keyed by id), `state.selected` (an id, or null), `state.note`. */
+  update({ presets, selected, note }) {
+    if (presets && presets !== this.presets) {
       this.presets = presets;
-      const groups = new Map();
-      for (const p of presets) groups.set(p.group, [...(groups.get(p.group) || []), p]);
-      this.select.innerHTML = `<option value="">— your own settings —</option>` + [...groups]
-        .map(([group, items]) => `<optgroup label="${group}">${items.map((p) => `<option value="${p.id}">${p.title}</option>`).join("")}</optgroup>`)
-        .join("");
+      this.select.replaceChildren(new Option("— your own settings —", ""), ...presetGroups(presets).map(([label, items]) => h("optgroup", { label }, options(items))));
     }
     this.select.value = selected || "";
+    this.note.textContent = note || "";
   }
 }

@@ -1,21 +1,9 @@
 // A training run on the server: create it, steer it (pause, resume, step, stop, live changes)
 // and read its Server-Sent Events stream. No drawing here.
-import { ApiError, decodeNumbers, getJson, postJson } from "../common/api.js";
+import { getJson, openEvents, patchJson, postJson } from "../common/api.js";
 
 /** Statuses after which the server sends nothing more. */
 const ENDED = new Set(["finished", "stopped"]);
-
-/** PATCH a JSON body and return the decoded answer, or throw ApiError. */
-async function patchJson(path, body) {
-  const response = await fetch(path, {
-    method: "PATCH",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const parsed = JSON.parse(await response.text());
-  if (!response.ok) throw new ApiError(response.status, parsed?.error || { message: `HTTP ${response.status}` });
-  return decodeNumbers(parsed);
-}
 
 export class RunClient {
   /**
@@ -29,6 +17,7 @@ export class RunClient {
 
   constructor(state, on) {
     this.id = state.id;
+    this.token = state.token; // answered once at creation; commands send it back
     this.state = state;
     this.on = on;
     this.source = null;
@@ -38,18 +27,17 @@ export class RunClient {
 
   /** Open the event stream (EventSource resumes with Last-Event-ID by itself after a drop). */
   open() {
-    const source = new EventSource(`/api/v1/runs/${this.id}/events`);
-    const read = (handler) => (event) => handler(decodeNumbers(JSON.parse(event.data)));
-    source.addEventListener("step", read((entry) => this.on.step(entry)));
-    source.addEventListener("frame", read((frame) => this.on.frame(frame)));
-    source.addEventListener("status", read((status) => {
-      this.ended = ENDED.has(status.status);
-      this.on.status(status);
-    }));
-    // The server closes the stream after a run's last events; without this the browser would
-    // reconnect every two seconds for nothing.
-    source.addEventListener("error", () => { if (this.ended) this.close(); });
-    this.source = source;
+    this.source = openEvents(`/api/v1/runs/${this.id}/events`, {
+      step: (entry) => this.on.step(entry),
+      frame: (frame) => this.on.frame(frame),
+      status: (status) => {
+        this.ended = ENDED.has(status.status);
+        this.on.status(status);
+      },
+      // The server closes the stream after a run's last events; without this the browser
+      // would reconnect every two seconds for nothing.
+      error: () => { if (this.ended) this.close(); },
+    });
   }
 
   close() {
@@ -58,7 +46,7 @@ export class RunClient {
   }
 
   async command(name, body) {
-    this.state = await postJson(`/api/v1/runs/${this.id}/${name}`, body ?? {});
+    this.state = { ...this.state, ...(await postJson(`/api/v1/runs/${this.id}/${name}`, body ?? {}, { token: this.token })) };
     return this.state;
   }
 
@@ -69,7 +57,7 @@ export class RunClient {
 
   /** Live changes: `{lr}`, `{batch_size}`, `{steps_per_frame}`, `{frames_per_second}`. */
   async change(changes) {
-    this.state = await patchJson(`/api/v1/runs/${this.id}`, changes);
+    this.state = { ...this.state, ...(await patchJson(`/api/v1/runs/${this.id}`, changes, { token: this.token })) };
     return this.state;
   }
 
@@ -78,4 +66,7 @@ export class RunClient {
 
   /** The run's training and validation points, in the data's units. */
   points() { return getJson(`/api/v1/runs/${this.id}/data`); }
+
+  /** The loss surface of a two-parameter model: `{version, w, b, resolution, loss}`. */
+  landscape() { return getJson(`/api/v1/runs/${this.id}/landscape`); }
 }
