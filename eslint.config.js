@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["static/dist/**", "node_modules/**", "test-artifacts/**"] },
+  { ignores: ["static/dist/**", "node_modules/**", "test-artifacts/**", ".venv/**"] },
   js.configs.recommended,
   {
     files: ["static/src/**/*.js"],
