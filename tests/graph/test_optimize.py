@@ -141,7 +141,7 @@ def test_step_for_step_the_textbook_loop(
 
 def _close(got: Any, want: Any, tol: dict[str, float]) -> None:
     torch.testing.assert_close(
-        torch.tensor(got, dtype=torch.float64),
+        torch.as_tensor(got, dtype=torch.float64),
         torch.tensor(want, dtype=torch.float64),
         rtol=tol["rel"],
         atol=tol["abs"],
