@@ -16,7 +16,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from app.errors import ErrorType, LimitError, UserError, error_at
 from app.graph.grammar import GRAMMAR
-from app.graph.ops import FUNCTIONS
+from app.graph.ops import FUNCTIONS, OPERATORS
 
 NodeKind = Literal["input", "const", "op"]
 
@@ -148,41 +148,19 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
             self.names[name] = name
         return name
 
-    # -- operators
-    def add(self, meta: Any, c: list[Any]) -> str:
-        return self._op("add", meta, c[0], c[2])
-
-    def sub(self, meta: Any, c: list[Any]) -> str:
-        return self._op("sub", meta, c[0], c[2])
-
-    def mul(self, meta: Any, c: list[Any]) -> str:
-        return self._op("mul", meta, c[0], c[-1])
-
-    def div(self, meta: Any, c: list[Any]) -> str:
-        return self._op("div", meta, c[0], c[2])
-
-    def matmul(self, meta: Any, c: list[Any]) -> str:
-        return self._op("matmul", meta, c[0], c[2])
-
-    def pow(self, meta: Any, c: list[Any]) -> str:
-        return self._op("pow", meta, c[0], c[2])
-
-    def neg(self, meta: Any, c: list[Any]) -> str:
-        return self._op("neg", meta, c[1])
+    # -- operators: a grammar rule named after an op of the table (`-> add`) builds that op
+    # from the rule's operands, in order (the tokens between them, such as '+', are dropped).
+    # x² and x³ are one node each: no exponent constant whose gradient (xⁿ·ln x) would be NaN
+    # for a negative x and distract from the lesson.
+    def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
+        op = OPERATORS.get(str(data))
+        if op is None:
+            return super().__default__(data, children, meta)
+        operands = [c for c in children if not isinstance(c, Token)]
+        return self._op(op.name, meta, *operands)
 
     def pos(self, meta: Any, c: list[Any]) -> str:
         return str(c[1])
-
-    # x² and x³ are one node each: no exponent constant whose gradient (xⁿ·ln x) would be NaN
-    # for a negative x and distract from the lesson.
-    def square(self, meta: Any, c: list[Any]) -> str:
-        return self._op("square", meta, c[0])
-
-    def cube(self, meta: Any, c: list[Any]) -> str:
-        return self._op("cube", meta, c[0])
-
-    def transpose(self, meta: Any, c: list[Any]) -> str:
-        return self._op("transpose", meta, c[0])
 
     def call(self, meta: Any, c: list[Any]) -> str:
         fname, args = str(c[0]), [str(a) for a in c[1:]]

@@ -40,38 +40,11 @@ def check_shapes(node: Node, args: list[Tensor], source: str, limits: Limits) ->
                 ErrorType.SHAPE_ERROR,
             ) from None
         numel = math.prod(out)
-    elif op.name == "matmul":
-        a, b = args
-        if a.dim() == 0 or b.dim() == 0:
-            raise error_at(
-                source,
-                *node.span,
-                f"'@' multiplies vectors and matrices, but got shapes {shape_of(a)} and "
-                f"{shape_of(b)}; use '*' for a number.",
-                ErrorType.SHAPE_ERROR,
-            )
-        try:
-            numel = torch.matmul(
-                torch.empty(a.shape, device="meta"), torch.empty(b.shape, device="meta")
-            ).numel()
-        except RuntimeError:
-            inner_a = a.shape[-1]
-            inner_b = b.shape[-2] if b.dim() > 1 else b.shape[0]
-            raise error_at(
-                source,
-                *node.span,
-                f"'@' needs the inner sizes to agree, but got shapes {shape_of(a)} @ "
-                f"{shape_of(b)} ({inner_a} ≠ {inner_b}).",
-                ErrorType.SHAPE_ERROR,
-            ) from None
-    elif op.name in ("mse", "bce") and args[0].shape != args[1].shape:
-        raise error_at(
-            source,
-            *node.span,
-            f"{op.name} needs the prediction and the target in the same shape, but got "
-            f"{shape_of(args[0])} and {shape_of(args[1])}.",
-            ErrorType.SHAPE_ERROR,
-        )
+    elif op.shapes is not None:
+        found = op.shapes(*args)
+        if isinstance(found, str):
+            raise error_at(source, *node.span, found, ErrorType.SHAPE_ERROR)
+        numel = found
     else:
         return
     if numel > limits.max_tensor_elements:
