@@ -15,6 +15,7 @@ from app.api.schemas.graphs import (
     OptimizeRequest,
     OptimizeResponse,
 )
+from app.api.schemas.optimizers import optimizer_catalogue
 from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType, LimitError
 from app.graph.encode import history_entries, named_tensors, node_numbers
@@ -196,6 +197,7 @@ def list_ops(settings: SettingsDep) -> dict[str, Any]:
             for op in OPS.values()
         ],
         "optimizers": {name: kind.doc for name, kind in OPTIMIZERS.items()},
+        "optimizer_settings": optimizer_catalogue(),
         "limits": settings.limits(),
     }
 
