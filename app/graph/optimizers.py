@@ -19,6 +19,9 @@ from app.errors import ErrorType, UserError
 
 DEFAULT_LR = 0.01  # our default learning rate for every optimizer (not torch's per-class one)
 MAX_LR = 1e6  # the API refuses a larger learning rate before anything runs
+# The API's ceiling for the other unbounded settings: far above any useful value, and well
+# below float32's largest number (3.4e38), which torch can't convert a larger one to mid-run.
+MAX_SETTING = 1e6
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,13 @@ BOUNDS: dict[str, Bounds] = {
     "momentum": Bounds("share of the previous step added to this one", ge=0, le=1),
     "dampening": Bounds("share of the gradient left out of the momentum", ge=0, le=1),
     "nesterov": Bounds("Nesterov momentum: the gradient is taken after the momentum step"),
-    "weight_decay": Bounds("L2 penalty added to the gradient (AdamW: decoupled)", ge=0),
+    "weight_decay": Bounds(
+        "L2 penalty added to the gradient (AdamW: decoupled)", ge=0, le=MAX_SETTING
+    ),
     "alpha": Bounds("smoothing constant of the squared-gradient average", ge=0, le=1),
-    "eps": Bounds("added to the denominator, so it is never 0", gt=0),
+    "eps": Bounds("added to the denominator, so it is never 0", gt=0, le=MAX_SETTING),
     "centered": Bounds("divide by the gradient's variance instead of its second moment"),
-    "lr_decay": Bounds("learning-rate decay: lr / (1 + (step − 1)·lr_decay)", ge=0),
+    "lr_decay": Bounds("learning-rate decay: lr / (1 + (step − 1)·lr_decay)", ge=0, le=MAX_SETTING),
     "betas": Bounds("decay rates of the gradient's and squared gradient's averages", ge=0, lt=1),
     "amsgrad": Bounds("AMSGrad: keep the largest squared-gradient average so far"),
 }

@@ -501,6 +501,9 @@ BAD_OPTIMIZERS: list[tuple[dict[str, Any], str]] = [
     ({"name": "rmsprop", "lr": 0.01, "centered": 1}, "optimizer.rmsprop.centered"),
     ({"name": "adagrad", "lr": 0.01, "lr_decay": -1}, "optimizer.adagrad.lr_decay"),
     ({"name": "sgd", "lr": 0.01, "weight_decay": -0.1}, "optimizer.sgd.weight_decay"),
+    ({"name": "sgd", "lr": 0.01, "weight_decay": 1e308}, "optimizer.sgd.weight_decay"),
+    ({"name": "adam", "lr": 0.01, "eps": 1e308}, "optimizer.adam.eps"),
+    ({"name": "adagrad", "lr": 0.01, "lr_decay": 1e300}, "optimizer.adagrad.lr_decay"),
     ({"name": "sgd", "lr": 0.01, "nesterov": "true"}, "optimizer.sgd.nesterov"),
     ({"name": "sgd", "lr": 0.01, "nesterov": True}, "optimizer.sgd"),  # needs momentum
     (
