@@ -2,8 +2,8 @@
 symbol, its shape rule and its derivative rule in words.
 
 Adding an op is one entry in `_OPS`; the parser (program.py), the engine (forward.py,
-shapes.py, backward.py), GET /api/v1/ops and the Graph lab's docs all read this table. Two
-other places know of it, on purpose:
+shapes.py, backward.py) and GET /api/v1/ops (which the Graph lab page reads for each op's
+symbol and rule) all read this table. Two other places know of it, on purpose:
 
 - an operator written with a new symbol (not a function call) needs its rule in the grammar
   (grammar.py, the documentation of the syntax), aliased to the op's name (`-> name`) and the

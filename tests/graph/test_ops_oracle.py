@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from app.graph.grammar import GRAMMAR
-from app.graph.ops import OPERATORS, OPS
+from app.graph.ops import FUNCTIONS, OPERATORS, OPS, Op
 from app.graph.program import _Builder
 from tests.graph.conftest import run
 
@@ -91,3 +91,13 @@ def test_the_grammar_builds_exactly_the_operators_of_the_table() -> None:
     aliases = set(re.findall(r"->\s*(\w+)", GRAMMAR))
     methods = {name for name in aliases if name in vars(_Builder)}
     assert aliases - methods == set(OPERATORS)
+
+
+def test_a_new_function_is_one_entry_of_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    log1p = Op("log1p", "log1p", torch.log1p, "d/dx ln(1 + x) = 1/(1 + x)", "ln(1 + x)")
+    monkeypatch.setitem(OPS, "log1p", log1p)
+    monkeypatch.setitem(FUNCTIONS, "log1p", log1p)
+    ev = run("z = log1p(x)", {"x": P}, dtype="float64")
+    assert [n.op for n in ev.program.nodes] == [None, "log1p"]
+    want = 1 / (1 + torch.tensor(P, dtype=torch.float64))  # the closed form
+    torch.testing.assert_close(ev.grads["x"], want)
