@@ -485,7 +485,10 @@ def _send_optimizer(api: httpx.Client, endpoint: str, optimizer: Any) -> httpx.R
 
 
 # (bad optimizer body, the field the error names) for every endpoint that creates an optimizer.
-BAD_OPTIMIZERS: list[tuple[dict[str, Any], str]] = [
+BAD_OPTIMIZERS: list[tuple[Any, str]] = [
+    ("adam", "optimizer"),
+    (None, "optimizer"),
+    ([{"name": "adam"}], "optimizer"),
     ({"name": "momentum", "lr": 0.01, "dampening": "x"}, "optimizer.momentum.dampening"),
     ({"name": "momentum", "lr": 0.01, "momentum": "lots"}, "optimizer.momentum.momentum"),
     ({"name": "momentum", "lr": 0.01, "momentum": 1.5}, "optimizer.momentum.momentum"),
@@ -519,7 +522,8 @@ BAD_OPTIMIZERS: list[tuple[dict[str, Any], str]] = [
     ({"lr": -1}, "optimizer.sgd.lr"),  # name defaults to sgd
 ]
 # PATCH changes the learning rate only.
-BAD_PATCHES: list[tuple[dict[str, Any], str]] = [
+BAD_PATCHES: list[tuple[Any, str]] = [
+    (0.01, "optimizer"),
     ({"lr": 0}, "optimizer.lr"),
     ({"lr": 1e7}, "optimizer.lr"),
     ({"lr": "fast"}, "optimizer.lr"),
@@ -534,7 +538,7 @@ BAD_PATCHES: list[tuple[dict[str, Any], str]] = [
     + [("patch", o, f) for o, f in BAD_PATCHES],
 )
 def test_a_bad_optimizer_is_a_422_naming_the_field(
-    api: httpx.Client, endpoint: str, optimizer: dict[str, Any], field: str
+    api: httpx.Client, endpoint: str, optimizer: Any, field: str
 ) -> None:
     runs_before = len(api.get("/api/v1/runs").json()["runs"])
     error = assert_error(_send_optimizer(api, endpoint, optimizer))
@@ -548,7 +552,10 @@ def test_a_bad_optimizer_is_a_422_naming_the_field(
 
 
 @pytest.mark.parametrize("endpoint", ["optimize", "create"])
-@pytest.mark.parametrize("optimizer", [{"name": "lbfgs", "lr": 0.1}, {"name": 1}, {"name": ""}])
+@pytest.mark.parametrize(
+    "optimizer",
+    [{"name": "lbfgs", "lr": 0.1}, {"name": 1}, {"name": ""}, {"name": []}, {"name": None}],
+)
 def test_an_unknown_optimizer_is_invalid_optimizer_everywhere(
     api: httpx.Client, endpoint: str, optimizer: dict[str, Any]
 ) -> None:

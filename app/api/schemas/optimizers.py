@@ -105,7 +105,8 @@ def _name_of(value: Any) -> Any:
 
 def _known_name(value: Any) -> Any:
     """An unknown optimizer is `invalid_optimizer` (as the core says it), not a schema error."""
-    if isinstance(value, dict) and _name_of(value) not in OPTIMIZERS:
+    name = _name_of(value) if isinstance(value, dict) else None
+    if isinstance(value, dict) and not (isinstance(name, str) and name in OPTIMIZERS):
         raise UserError(
             f"unknown optimizer {value.get('name')}; choose one of {', '.join(OPTIMIZERS)}.",
             ErrorType.INVALID_OPTIMIZER,
