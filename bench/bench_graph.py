@@ -24,6 +24,7 @@ from app.graph.engine import evaluate
 from app.graph.ops import OPS
 from app.graph.program import Program, parse_program
 from app.main import create_app
+from app.settings import Settings
 from bench.programs import SMALL_SOURCE, SMALL_VALUES, chain_program
 
 SECONDS = 3.0  # load per measurement
@@ -151,12 +152,15 @@ def main() -> None:
     print("\nEngine in process against plain PyTorch forward + backward of the same graph")
     print("  nodes: every node's value and gradient; +edges: also every edge's local derivative")
     print(f"{'case':26} {'what':8} {'plain torch ms':>15} {'engine ms':>10} {'ratio':>6}")
+    limits = Settings().evaluation_limits()  # the server's own limits
     for label, (source, values) in cases.items():
         program = _parse(source)
         plain = time_call(plain_torch(program, values))
         for what, with_edges in (("nodes", False), ("+edges", True)):
             ours_s = time_call(
-                lambda p=program, v=values, e=with_edges: evaluate(p, v, with_edges=e)
+                lambda p=program, v=values, e=with_edges: evaluate(
+                    p, v, with_edges=e, limits=limits
+                )
             )
             print(
                 f"{label:26} {what:8} {1000 * plain:15.3f} {1000 * ours_s:10.3f} "

@@ -1,5 +1,16 @@
 """The op table: every operator and function of the language, its torch implementation, its
-symbol and its derivative rule in words. Adding an op is one entry here."""
+symbol, its shape rule and its derivative rule in words.
+
+Adding an op is one entry in `_OPS`; the parser (program.py), the engine (forward.py,
+shapes.py, backward.py) and GET /api/v1/ops (which the Graph lab page reads for each op's
+symbol and rule) all read this table. Two other places know of it, on purpose:
+
+- an operator written with a new symbol (not a function call) needs its rule in the grammar
+  (grammar.py, the documentation of the syntax), aliased to the op's name (`-> name`) and the
+  entry marked `grammar_rule=True`; the transformer then builds it from the rule's operands;
+- tests/graph/test_ops_oracle.py holds one oracle case per op (its gradient against finite
+  differences), and fails for an op of the table without one.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -8,6 +19,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 
 Tensor = torch.Tensor
+ShapeRule = Callable[..., int | str]  # tensor arguments → output elements, or why they don't fit
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,42 @@ class Op:
     # One autograd function of exactly these arguments, whatever their shapes (the engine then
     # backpropagates op by op; tests check every op against PyTorch's own backward pass).
     single: bool = True
+    # Written with a symbol: the grammar rule of this name (grammar.py) builds it.
+    grammar_rule: bool = False
+    # For tensor arguments: the output's element count, or a sentence saying why the shapes
+    # don't fit. Elementwise ops need none (their arguments must broadcast).
+    shapes: ShapeRule | None = None
+
+
+def _matmul_shapes(a: Tensor, b: Tensor) -> int | str:
+    if a.dim() == 0 or b.dim() == 0:
+        return (
+            f"'@' multiplies vectors and matrices, but got shapes {list(a.shape)} and "
+            f"{list(b.shape)}; use '*' for a number."
+        )
+    try:
+        meta = torch.matmul(
+            torch.empty(a.shape, device="meta"), torch.empty(b.shape, device="meta")
+        )
+    except RuntimeError:
+        inner_b = b.shape[-2] if b.dim() > 1 else b.shape[0]
+        return (
+            f"'@' needs the inner sizes to agree, but got shapes {list(a.shape)} @ "
+            f"{list(b.shape)} ({a.shape[-1]} ≠ {inner_b})."
+        )
+    return meta.numel()
+
+
+def _same_shapes(name: str) -> ShapeRule:
+    def rule(prediction: Tensor, target: Tensor) -> int | str:
+        if prediction.shape != target.shape:
+            return (
+                f"{name} needs the prediction and the target in the same shape, but got "
+                f"{list(prediction.shape)} and {list(target.shape)}."
+            )
+        return 1
+
+    return rule
 
 
 def _reduce(
@@ -78,6 +126,7 @@ _OPS = [
         2,
         callable=False,
         elementwise=True,
+        grammar_rule=True,
     ),
     Op(
         "sub",
@@ -89,6 +138,7 @@ _OPS = [
         2,
         callable=False,
         elementwise=True,
+        grammar_rule=True,
     ),
     Op(
         "mul",
@@ -100,6 +150,7 @@ _OPS = [
         2,
         callable=False,
         elementwise=True,
+        grammar_rule=True,
     ),
     Op(
         "div",
@@ -111,6 +162,7 @@ _OPS = [
         2,
         callable=False,
         elementwise=True,
+        grammar_rule=True,
     ),
     Op(
         "pow",
@@ -121,8 +173,17 @@ _OPS = [
         2,
         2,
         elementwise=True,
+        grammar_rule=True,
     ),
-    Op("square", "x²", torch.square, "d/dx x² = 2x", "x², square(x)", elementwise=True),
+    Op(
+        "square",
+        "x²",
+        torch.square,
+        "d/dx x² = 2x",
+        "x², square(x)",
+        elementwise=True,
+        grammar_rule=True,
+    ),
     Op(
         "cube",
         "x³",
@@ -131,6 +192,7 @@ _OPS = [
         "x³",
         callable=False,
         elementwise=True,
+        grammar_rule=True,
     ),
     Op(
         "matmul",
@@ -142,8 +204,10 @@ _OPS = [
         2,
         callable=False,
         single=False,  # a batched or vector product is several functions
+        grammar_rule=True,
+        shapes=_matmul_shapes,
     ),
-    Op("neg", "−", torch.neg, "∂(−x)/∂x = −1", "-a", callable=False),
+    Op("neg", "−", torch.neg, "∂(−x)/∂x = −1", "-a", callable=False, grammar_rule=True),
     Op("identity", "=", torch.clone, "∂x/∂x = 1", "a name for a value: d = a", callable=False),
     # Functions.
     Op("exp", "exp", torch.exp, "d/dx eˣ = eˣ", "exponential"),
@@ -205,7 +269,14 @@ _OPS = [
         2,
         static_from=1,
     ),
-    Op("transpose", "ᵀ", _transpose, "the gradient is transposed back", "transpose(x), x.T"),
+    Op(
+        "transpose",
+        "ᵀ",
+        _transpose,
+        "the gradient is transposed back",
+        "transpose(x), x.T",
+        grammar_rule=True,
+    ),
     Op(
         "softmax",
         "softmax",
@@ -234,6 +305,7 @@ _OPS = [
         "mse(pred, target): mean squared error",
         2,
         2,
+        shapes=_same_shapes("mse"),
     ),
     Op(
         "bce",
@@ -243,6 +315,7 @@ _OPS = [
         "bce(p, target): binary cross-entropy of probabilities p in [0, 1]",
         2,
         2,
+        shapes=_same_shapes("bce"),
     ),
     Op(
         "cross_entropy",
@@ -257,4 +330,5 @@ _OPS = [
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _OPS}
-FUNCTIONS: dict[str, Op] = {op.name: op for op in _OPS if op.callable}
+FUNCTIONS: dict[str, Op] = {op.name: op for op in _OPS if op.callable}  # written name(args)
+OPERATORS: dict[str, Op] = {op.name: op for op in _OPS if op.grammar_rule}  # grammar rules

@@ -8,7 +8,9 @@ from typing import Any, Literal
 import torch
 
 from app.errors import ErrorType, UserError
-from app.graph.engine import DType, Limits, forward, prepare_inputs, resolve_output
+from app.graph.forward import forward
+from app.graph.inputs import DType, prepare_inputs, resolve_output
+from app.graph.limits import Limits
 from app.graph.optimizers import make_optimizer
 from app.graph.program import Program
 
@@ -20,13 +22,14 @@ class DescentResult:
     status: Literal["finished", "diverged", "stopped"]
     steps_run: int  # updates applied
     loss: float  # the objective after the last update
-    params: dict[str, Any]
+    params: dict[str, torch.Tensor]  # the parameters after the last update
+    # step, loss (before that step's update), grad_norm and, while small, params (tensors)
     history: list[dict[str, Any]] = field(default_factory=list)
     reason: str | None = None
 
 
-def _snapshot(params: dict[str, torch.Tensor]) -> dict[str, Any]:
-    return {name: t.detach().tolist() for name, t in params.items()}
+def _snapshot(params: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {name: t.detach().clone() for name, t in params.items()}
 
 
 def optimize(

@@ -5,44 +5,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lark import Lark, Token, Tree, v_args
-from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
+from lark.exceptions import UnexpectedInput, VisitError
 from lark.visitors import Transformer_NonRecursive
 
-from app.errors import ErrorType, LimitError, UserError, error_at
+from app.errors import LimitError, UserError, error_at
 from app.graph.grammar import GRAMMAR
-from app.graph.ops import FUNCTIONS
+from app.graph.ops import FUNCTIONS, OPERATORS
+from app.graph.syntax_errors import syntax_error
 
 NodeKind = Literal["input", "const", "op"]
 
 _PARSER = Lark(GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
-
-# Operator tokens as a student reads them in an error message.
-_TOKEN_WORDS = {
-    "PLUS": "'+'",
-    "MINUS": "'-'",
-    "TIMES": "'*'",
-    "DIV": "'/'",
-    "POW": "'**'",
-    "AT": "'@'",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "EQUAL": "'='",
-    "COMMA": "','",
-    "NAME": "a name",
-    "CALLNAME": "a function call",
-    "NUMBER": "a number",
-    "_SEP": "the end of the line",
-    "$END": "the end of the program",
-    "SQUARED": "'²'",
-    "CUBED": "'³'",
-    "TRANSPOSE": "'.T'",
-}
 
 
 @dataclass
@@ -148,41 +121,19 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
             self.names[name] = name
         return name
 
-    # -- operators
-    def add(self, meta: Any, c: list[Any]) -> str:
-        return self._op("add", meta, c[0], c[2])
-
-    def sub(self, meta: Any, c: list[Any]) -> str:
-        return self._op("sub", meta, c[0], c[2])
-
-    def mul(self, meta: Any, c: list[Any]) -> str:
-        return self._op("mul", meta, c[0], c[-1])
-
-    def div(self, meta: Any, c: list[Any]) -> str:
-        return self._op("div", meta, c[0], c[2])
-
-    def matmul(self, meta: Any, c: list[Any]) -> str:
-        return self._op("matmul", meta, c[0], c[2])
-
-    def pow(self, meta: Any, c: list[Any]) -> str:
-        return self._op("pow", meta, c[0], c[2])
-
-    def neg(self, meta: Any, c: list[Any]) -> str:
-        return self._op("neg", meta, c[1])
+    # -- operators: a grammar rule named after an op of the table (`-> add`) builds that op
+    # from the rule's operands, in order (the tokens between them, such as '+', are dropped).
+    # x² and x³ are one node each: no exponent constant whose gradient (xⁿ·ln x) would be NaN
+    # for a negative x and distract from the lesson.
+    def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
+        op = OPERATORS.get(str(data))
+        if op is None:
+            return super().__default__(data, children, meta)
+        operands = [c for c in children if not isinstance(c, Token)]
+        return self._op(op.name, meta, *operands)
 
     def pos(self, meta: Any, c: list[Any]) -> str:
         return str(c[1])
-
-    # x² and x³ are one node each: no exponent constant whose gradient (xⁿ·ln x) would be NaN
-    # for a negative x and distract from the lesson.
-    def square(self, meta: Any, c: list[Any]) -> str:
-        return self._op("square", meta, c[0])
-
-    def cube(self, meta: Any, c: list[Any]) -> str:
-        return self._op("cube", meta, c[0])
-
-    def transpose(self, meta: Any, c: list[Any]) -> str:
-        return self._op("transpose", meta, c[0])
 
     def call(self, meta: Any, c: list[Any]) -> str:
         fname, args = str(c[0]), [str(a) for a in c[1:]]
@@ -294,89 +245,6 @@ def _statement_names(tree: Tree[Any], source: str) -> tuple[dict[str, int], list
     return assigned_at, order
 
 
-def _unclosed_paren(source: str, end: int) -> int | None:
-    """Offset of the innermost '(' still open at `end` in the statement that ends there."""
-    start = max(source.rfind("\n", 0, end), source.rfind(";", 0, end)) + 1
-    opened: list[int] = []
-    for i in range(start, end):
-        if source[i] == "(":
-            opened.append(i)
-        elif source[i] == ")" and opened:
-            opened.pop()
-    return opened[-1] if opened else None
-
-
-def _syntax_error(source: str, exc: UnexpectedInput) -> UserError:
-    """Translate Lark's exception into a sentence a student understands."""
-    pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(source)
-    if isinstance(exc, UnexpectedCharacters):
-        ch = source[pos] if pos < len(source) else ""
-        if ch == ".":
-            msg = "'.' can only be used in numbers and in x.T (transpose); attributes don't exist."
-        elif ch == "_":
-            msg = "names start with a letter, not '_'."
-        elif ch in "'\"":
-            msg = "text in quotes is not part of the language; use numbers and names."
-        elif ch in "[]{}":
-            msg = f"'{ch}' is not part of the language; give tensors as input values instead."
-        else:
-            msg = f"'{ch}' is not part of the language."
-        return error_at(source, pos, pos + 1, msg, ErrorType.SYNTAX_ERROR)
-    if isinstance(exc, UnexpectedToken | UnexpectedEOF):
-        token = getattr(exc, "token", None)
-        expected = set(getattr(exc, "expected", set()) or ())
-        ttype = token.type if token is not None else "$END"
-        at_end = ttype in ("$END", "_SEP")
-        if at_end:
-            pos = len(source) if ttype == "$END" else pos
-            # point at the last character of the unfinished statement
-            back = pos
-            while back > 0 and source[back - 1] in " \t\r\n;":
-                back -= 1
-            start = max(back - 1, 0)
-            if "RPAR" in expected and not (expected & {"NAME", "NUMBER", "LPAR"}):
-                opened = _unclosed_paren(source, back)
-                if opened is not None:
-                    msg = "a ')' is missing: this parenthesis is opened but never closed."
-                    return error_at(source, opened, opened + 1, msg, ErrorType.SYNTAX_ERROR)
-                msg = "a ')' is missing: a parenthesis is opened but never closed."
-            elif "EQUAL" in expected:
-                msg = "a statement must assign a name, like z = 2*(a - b) + c."
-            else:
-                msg = "the expression ends too early: an operand is missing."
-            return error_at(source, start, max(back, start + 1), msg, ErrorType.SYNTAX_ERROR)
-        text = token.value if token is not None else ""
-        end = pos + max(len(text), 1)
-        if ttype == "RPAR":
-            # Parentheses still open in this statement: `()` or `(a +)` lacks an operand.
-            stmt_start = max(source.rfind("\n", 0, pos), source.rfind(";", 0, pos)) + 1
-            still_open = source.count("(", stmt_start, pos) > source.count(")", stmt_start, pos)
-            msg = (
-                "an operand is missing before ')'."
-                if "RPAR" in expected or still_open
-                else "there is a ')' without a matching '('."
-            )
-        elif ttype == "EQUAL":
-            msg = (
-                "'=' can only follow the name at the start of a statement."
-                if "EQUAL" not in expected
-                else ""
-            )
-        elif "EQUAL" in expected or not expected & {"NUMBER", "LPAR", "PLUS", "MINUS", "RPAR"}:
-            # After the name (expects '=') or at the start of a statement (expects a name).
-            msg = "a statement must assign a name, like z = 2*(a - b) + c."
-        elif ttype == "NUMBER" and "NUMBER" not in expected:
-            msg = f"a number can't follow here without an operator; write *{text}."
-        elif expected & {"NAME", "NUMBER", "LPAR", "CALLNAME"}:
-            msg = f"an operand is missing before {_TOKEN_WORDS.get(ttype, repr(text))}."
-        else:
-            msg = f"{_TOKEN_WORDS.get(ttype, repr(text))} is not expected here."
-        if not msg:
-            msg = f"{_TOKEN_WORDS.get(ttype, repr(text))} is not expected here."
-        return error_at(source, pos, end, msg, ErrorType.SYNTAX_ERROR)
-    return error_at(source, pos, pos + 1, "the program can't be read here.", ErrorType.SYNTAX_ERROR)
-
-
 def parse_program(source: str, *, max_chars: int, max_statements: int, max_nodes: int) -> Program:
     """Parse `source` into a Program, or raise a UserError with line, column and span."""
     if len(source) > max_chars:
@@ -384,7 +252,7 @@ def parse_program(source: str, *, max_chars: int, max_statements: int, max_nodes
     try:
         tree = _PARSER.parse(source)
     except UnexpectedInput as exc:
-        raise _syntax_error(source, exc) from None
+        raise syntax_error(source, exc) from None
     if len(tree.children) > max_statements:
         raise LimitError(f"the program has more than {max_statements} statements")
     assigned_at, order = _statement_names(tree, source)

@@ -1,5 +1,6 @@
 """Optimizers of a run: the graph lab's table (app.graph.optimizers.OPTIMIZERS), so a run and
-POST /api/v1/graphs/optimize accept the same names and the same `{"name", "lr", ...}` shape."""
+POST /api/v1/graphs/optimize accept the same names and the same `{"name", "lr", ...}` shape
+(one schema family for both: app/api/schemas/optimizers.py)."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -7,9 +8,13 @@ from typing import Any
 import torch
 
 from app.errors import ErrorType, UserError
-from app.graph.optimizers import OPTIMIZERS, optimizer_settings
-
-DEFAULT_LR = 0.01  # used when a run's optimizer gives no lr
+from app.graph.optimizers import (
+    DEFAULT_LR,
+    MAX_LR,
+    OPTIMIZERS,
+    optimizer_settings,
+    settings_problem,
+)
 
 __all__ = ["DEFAULT_LR", "OPTIMIZERS", "build_optimizer", "optimizer_kwargs", "set_lr"]
 
@@ -20,8 +25,13 @@ def optimizer_kwargs(config: dict[str, Any]) -> tuple[type[torch.optim.Optimizer
     settings.setdefault("lr", DEFAULT_LR)
     name = str(config.get("name", "sgd"))
     kwargs = optimizer_settings(name, settings)
-    if not kwargs["lr"] <= 1e6:
-        raise UserError("the learning rate lr must be at most 1e6.", ErrorType.INVALID_OPTIMIZER)
+    if not kwargs["lr"] <= MAX_LR:
+        raise UserError(
+            f"the learning rate lr must be at most {MAX_LR:,.0f}.", ErrorType.INVALID_OPTIMIZER
+        )
+    problem = settings_problem(name, kwargs)
+    if problem:
+        raise UserError(f"{name} can't use these settings: {problem}", ErrorType.INVALID_OPTIMIZER)
     return OPTIMIZERS[name].cls, kwargs
 
 
@@ -33,7 +43,7 @@ def build_optimizer(
     try:
         # foreach: one fused call per update instead of one per tensor (faster on small nets).
         return cls(params, **kwargs, foreach=True)  # type: ignore[call-arg]
-    except (ValueError, TypeError) as exc:  # torch's checks, e.g. nesterov needs momentum > 0
+    except (ValueError, TypeError) as exc:  # torch's own checks the schema did not foresee
         raise UserError(
             f"optimizer {config.get('name')!r}: {exc}", ErrorType.INVALID_OPTIMIZER
         ) from exc

@@ -455,3 +455,165 @@ def test_sandbox_escapes_are_refused(api: httpx.Client, source: str) -> None:
 def test_dunder_names_in_fields_are_refused(api: httpx.Client, body: dict[str, Any]) -> None:
     path = OPTIMIZE if "params" in body else EVALUATE
     assert_error(api.post(path, json=body))
+
+
+# --- the optimizer: one schema family for /graphs/optimize, POST /runs and PATCH /runs/{id} ---
+
+PAUSED_RUN: dict[str, Any] = {
+    "dataset": {"name": "thermometer"},
+    "model": {"kind": "linear", "init": {"w": 1.0, "b": 0.0}},
+    "val_fraction": 0.0,
+    "max_epochs": 10,
+    "start": False,
+}
+
+
+def _send_optimizer(api: httpx.Client, endpoint: str, optimizer: Any) -> httpx.Response:
+    """Send `optimizer` where each endpoint takes one."""
+    if endpoint == "optimize":
+        body = {"source": "loss = w*w", "values": {"w": 1}, "params": ["w"], "steps": 2}
+        return api.post(OPTIMIZE, json={**body, "optimizer": optimizer})
+    if endpoint == "create":
+        return api.post("/api/v1/runs", json={**PAUSED_RUN, "optimizer": optimizer})
+    run = api.post("/api/v1/runs", json=PAUSED_RUN)
+    assert run.status_code == 201, run.text[:500]
+    run_id = run.json()["id"]
+    try:
+        return api.patch(f"/api/v1/runs/{run_id}", json={"optimizer": optimizer})
+    finally:
+        api.post(f"/api/v1/runs/{run_id}/stop")
+
+
+# (bad optimizer body, the field the error names) for every endpoint that creates an optimizer.
+BAD_OPTIMIZERS: list[tuple[Any, str]] = [
+    ("adam", "optimizer"),
+    (None, "optimizer"),
+    ([{"name": "adam"}], "optimizer"),
+    ({"name": "momentum", "lr": 0.01, "dampening": "x"}, "optimizer.momentum.dampening"),
+    ({"name": "momentum", "lr": 0.01, "momentum": "lots"}, "optimizer.momentum.momentum"),
+    ({"name": "momentum", "lr": 0.01, "momentum": 1.5}, "optimizer.momentum.momentum"),
+    ({"name": "adam", "lr": 0.01, "betas": 5}, "optimizer.adam.betas"),
+    ({"name": "adam", "lr": 0.01, "betas": []}, "optimizer.adam.betas"),
+    ({"name": "adam", "lr": 0.01, "betas": [0.9]}, "optimizer.adam.betas"),
+    ({"name": "adam", "lr": 0.01, "betas": [0.9, 1.0]}, "optimizer.adam.betas"),
+    ({"name": "adamw", "lr": 0.01, "betas": ["a", 0.9]}, "optimizer.adamw.betas"),
+    ({"name": "adam", "lr": 0.01, "eps": 0}, "optimizer.adam.eps"),
+    ({"name": "adam", "lr": 0.01, "amsgrad": "yes"}, "optimizer.adam.amsgrad"),
+    ({"name": "adam", "lr": 0.01, "momentum": 0.9}, "optimizer.adam.momentum"),
+    ({"name": "rmsprop", "lr": 0.01, "alpha": -0.1}, "optimizer.rmsprop.alpha"),
+    ({"name": "rmsprop", "lr": 0.01, "centered": 1}, "optimizer.rmsprop.centered"),
+    ({"name": "adagrad", "lr": 0.01, "lr_decay": -1}, "optimizer.adagrad.lr_decay"),
+    ({"name": "sgd", "lr": 0.01, "weight_decay": -0.1}, "optimizer.sgd.weight_decay"),
+    ({"name": "sgd", "lr": 0.01, "weight_decay": 1e308}, "optimizer.sgd.weight_decay"),
+    ({"name": "adam", "lr": 0.01, "eps": 1e308}, "optimizer.adam.eps"),
+    ({"name": "adagrad", "lr": 0.01, "lr_decay": 1e300}, "optimizer.adagrad.lr_decay"),
+    ({"name": "sgd", "lr": 0.01, "nesterov": "true"}, "optimizer.sgd.nesterov"),
+    ({"name": "sgd", "lr": 0.01, "nesterov": True}, "optimizer.sgd"),  # needs momentum
+    (
+        {"name": "sgd", "lr": 0.01, "momentum": 0.9, "nesterov": True, "dampening": 0.1},
+        "optimizer.sgd",
+    ),
+    ({"name": "nesterov", "lr": 0.01, "momentum": 0}, "optimizer.nesterov"),
+    ({"name": "nesterov", "lr": 0.01, "dampening": 0.1}, "optimizer.nesterov.dampening"),
+    ({"name": "sgd", "lr": 0}, "optimizer.sgd.lr"),
+    ({"name": "sgd", "lr": 1e7}, "optimizer.sgd.lr"),
+    ({"name": "sgd", "lr": "fast"}, "optimizer.sgd.lr"),
+    ({"name": "sgd", "lr": True}, "optimizer.sgd.lr"),
+    ({"lr": -1}, "optimizer.sgd.lr"),  # name defaults to sgd
+]
+# PATCH changes the learning rate only.
+BAD_PATCHES: list[tuple[Any, str]] = [
+    (0.01, "optimizer"),
+    ({"lr": 0}, "optimizer.lr"),
+    ({"lr": 1e7}, "optimizer.lr"),
+    ({"lr": "fast"}, "optimizer.lr"),
+    ({"lr": True}, "optimizer.lr"),
+    ({"momentum": 0.5}, "optimizer.momentum"),
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "optimizer", "field"),
+    [(e, o, f) for e in ("optimize", "create") for o, f in BAD_OPTIMIZERS]
+    + [("patch", o, f) for o, f in BAD_PATCHES],
+)
+def test_a_bad_optimizer_is_a_422_naming_the_field(
+    api: httpx.Client, endpoint: str, optimizer: Any, field: str
+) -> None:
+    runs_before = len(api.get("/api/v1/runs").json()["runs"])
+    error = assert_error(_send_optimizer(api, endpoint, optimizer))
+    assert error["type"] == "invalid_request", error
+    if endpoint == "create":  # refused before anything runs
+        assert len(api.get("/api/v1/runs").json()["runs"]) == runs_before
+    where = [".".join(str(p) for p in d["loc"] if p != "body") for d in error["details"]]
+    assert where[0] == field or where[0].startswith(field + "."), (where, error["message"])
+    assert error["message"].startswith(field)
+    assert "torch" not in error["message"] and "Traceback" not in error["message"]
+
+
+@pytest.mark.parametrize("endpoint", ["optimize", "create"])
+@pytest.mark.parametrize(
+    "optimizer",
+    [{"name": "lbfgs", "lr": 0.1}, {"name": 1}, {"name": ""}, {"name": []}, {"name": None}],
+)
+def test_an_unknown_optimizer_is_invalid_optimizer_everywhere(
+    api: httpx.Client, endpoint: str, optimizer: dict[str, Any]
+) -> None:
+    error = assert_error(_send_optimizer(api, endpoint, optimizer))
+    assert error["type"] == "invalid_optimizer" and "choose one of" in error["message"]
+
+
+def test_an_lr_too_large_is_the_same_error_on_every_endpoint(api: httpx.Client) -> None:
+    errors = [
+        assert_error(_send_optimizer(api, "optimize", {"name": "sgd", "lr": 1e7})),
+        assert_error(_send_optimizer(api, "create", {"name": "sgd", "lr": 1e7})),
+        assert_error(_send_optimizer(api, "patch", {"lr": 1e7})),
+    ]
+    assert {e["type"] for e in errors} == {"invalid_request"}
+    assert {e["details"][0]["type"] for e in errors} == {"less_than_equal"}
+    assert len({e["message"].split(": ", 1)[1] for e in errors}) == 1
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        {"name": "sgd", "lr": 0.1, "momentum": 0.5, "nesterov": True},
+        {"name": "adam", "lr": 0.1, "betas": [0.8, 0.99], "amsgrad": True},
+        {"name": "adamw", "lr": 0.1, "weight_decay": 0},
+        {"name": "rmsprop", "lr": 0.01, "alpha": 0.9, "centered": True, "momentum": 0.1},
+        {"name": "adagrad", "lr": 0.1, "lr_decay": 0.01, "eps": 1e-8},
+        {"name": "nesterov", "lr": 0.1, "momentum": 1},
+    ],
+)
+@pytest.mark.parametrize("endpoint", ["optimize", "create"])
+def test_good_optimizers_are_accepted(
+    api: httpx.Client, endpoint: str, optimizer: dict[str, Any]
+) -> None:
+    response = _send_optimizer(api, endpoint, optimizer)
+    assert response.status_code in (200, 201), response.text[:500]
+    if endpoint == "create":
+        api.post(f"/api/v1/runs/{response.json()['id']}/stop")
+
+
+def test_the_catalogue_gives_each_optimizers_settings_defaults_and_bounds(
+    api: httpx.Client,
+) -> None:
+    body = strict_json(api.get("/api/v1/ops"))
+    assert all(isinstance(doc, str) for doc in body["optimizers"].values())  # name → doc, as ever
+    settings = body["optimizer_settings"]
+    assert set(settings) == set(body["optimizers"])
+    adam = settings["adam"]
+    assert list(adam) == ["lr", "betas", "eps", "weight_decay", "amsgrad"]
+    assert adam["betas"] | {"doc": ""} == {
+        "type": "pair",
+        "default": [0.9, 0.999],
+        "doc": "",
+        "gt": None,
+        "ge": 0,
+        "lt": 1,
+        "le": None,
+    }
+    assert adam["lr"]["default"] == 0.01 and adam["lr"]["le"] == 1e6 and adam["lr"]["gt"] == 0
+    assert settings["adamw"]["weight_decay"]["default"] == 0.01  # torch's own AdamW default
+    assert settings["momentum"]["momentum"]["default"] == 0.9  # our table's default
+    assert all(s["doc"] for opt in settings.values() for s in opt.values())

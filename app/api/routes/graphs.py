@@ -15,9 +15,11 @@ from app.api.schemas.graphs import (
     OptimizeRequest,
     OptimizeResponse,
 )
+from app.api.schemas.optimizers import optimizer_catalogue
 from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType, LimitError
-from app.graph.engine import Evaluation, as_python, evaluate
+from app.graph.encode import history_entries, named_tensors, node_numbers
+from app.graph.engine import Evaluation, evaluate
 from app.graph.ops import OPS
 from app.graph.optimize import optimize
 from app.graph.optimizers import OPTIMIZERS
@@ -63,9 +65,7 @@ def _parse(source: str, settings: Settings) -> Program:
 
 
 def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
-    nodes = ev.program.nodes
-    values = as_python([ev.values[n.id] for n in nodes])
-    grads = as_python([ev.grads[n.id] for n in nodes])
+    values, grads, shapes = node_numbers(ev)
     return {
         "output": ev.output,
         "dtype": ev.dtype,
@@ -78,12 +78,12 @@ def _evaluation_json(ev: Evaluation) -> dict[str, Any]:
                 "name": n.name,
                 "label": n.label,
                 "inputs": n.inputs,
-                "shape": list(ev.values[n.id].shape),
+                "shape": shape,
                 "value": value,
                 "grad": grad,
                 "span": list(n.span),
             }
-            for n, value, grad in zip(nodes, values, grads, strict=True)
+            for n, value, grad, shape in zip(ev.program.nodes, values, grads, shapes, strict=True)
         ],
         "edges": [
             {
@@ -173,8 +173,8 @@ def optimize_program(body: OptimizeRequest, settings: SettingsDep) -> StrictJSON
             "status": result.status,
             "steps_run": result.steps_run,
             "loss": result.loss,
-            "params": result.params,
-            "history": result.history,
+            "params": named_tensors(result.params),
+            "history": history_entries(result.history),
             "reason": result.reason,
         }
     )
@@ -197,6 +197,7 @@ def list_ops(settings: SettingsDep) -> dict[str, Any]:
             for op in OPS.values()
         ],
         "optimizers": {name: kind.doc for name, kind in OPTIMIZERS.items()},
+        "optimizer_settings": optimizer_catalogue(),
         "limits": settings.limits(),
     }
 

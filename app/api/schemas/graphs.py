@@ -4,6 +4,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.schemas.optimizers import Optimizer, OptimizerSettingPublic, default_optimizer
+
 # A number, or nested lists of numbers (a tensor); "NaN", "Infinity", "-Infinity" allowed.
 Value = Any
 
@@ -107,25 +109,6 @@ class EvaluateResponse(BaseModel):
     nudge: NudgePublic | None = None
 
 
-class OptimizerSpec(BaseModel):
-    """A torch.optim optimizer by name with its hyperparameters."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field("sgd", description="sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw")
-    lr: float = Field(0.01, gt=0, description="learning rate")
-    momentum: float | None = Field(None, ge=0, description="sgd, momentum, nesterov, rmsprop")
-    dampening: float | None = Field(None, ge=0, description="sgd, momentum")
-    nesterov: bool | None = Field(None, description="sgd")
-    weight_decay: float | None = Field(None, ge=0, description="L2 penalty, all optimizers")
-    alpha: float | None = Field(None, gt=0, description="rmsprop smoothing constant")
-    centered: bool | None = Field(None, description="rmsprop")
-    eps: float | None = Field(None, gt=0, description="rmsprop, adagrad, adam")
-    lr_decay: float | None = Field(None, ge=0, description="adagrad")
-    betas: tuple[float, float] | None = Field(None, description="adam, adamw")
-    amsgrad: bool | None = Field(None, description="adam, adamw")
-
-
 class OptimizeRequest(ProgramBase):
     """Gradient descent on a program."""
 
@@ -133,7 +116,10 @@ class OptimizeRequest(ProgramBase):
     objective: str | None = Field(None, description="the name to minimise; the last by default")
     steps: int = Field(100, ge=1, description="number of updates")
     record_every: int = Field(1, ge=1, description="history keeps step 1, every k-th and last")
-    optimizer: OptimizerSpec = Field(default_factory=lambda: OptimizerSpec())
+    optimizer: Optimizer = Field(
+        default_factory=default_optimizer,
+        description="a torch.optim optimizer by name with its settings; default sgd at lr 0.01",
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -198,5 +184,8 @@ class OpsResponse(BaseModel):
     """The language's operators and functions, the optimizers and the limits."""
 
     ops: list[OpPublic]
-    optimizers: dict[str, str]
+    optimizers: dict[str, str] = Field(description="optimizer name → what it is")
+    optimizer_settings: dict[str, dict[str, OptimizerSettingPublic]] = Field(
+        description="optimizer name → its settings with torch's defaults and their bounds"
+    )
     limits: dict[str, Any]

@@ -4,6 +4,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.schemas.optimizers import LearningRate, Optimizer, OptimizerPatch, default_optimizer
+
 
 class DatasetChoice(BaseModel):
     """A dataset of the catalogue by name, plus its options (see GET /api/v1/datasets)."""
@@ -53,15 +55,8 @@ class Regularization(BaseModel):
     rate: float = Field(0.0, ge=0, description="the penalty's weight")
 
 
-class OptimizerChoice(BaseModel):
-    """A torch.optim optimizer, as in POST /api/v1/graphs/optimize."""
-
-    model_config = ConfigDict(
-        extra="allow", json_schema_extra={"examples": [{"name": "adam", "lr": 0.03}]}
-    )
-
-    name: str = Field("sgd", description="sgd, momentum, nesterov, rmsprop, adagrad, adam, …")
-    lr: float = Field(0.01, gt=0, description="learning rate")
+# The optimizer family of app/api/schemas/optimizers.py, shared with /graphs/optimize.
+OptimizerChoice = Optimizer
 
 
 class RunCreate(BaseModel):
@@ -100,7 +95,8 @@ class RunCreate(BaseModel):
         None, description="a penalty on the weights: {kind: l1 or l2, rate}"
     )
     optimizer: OptimizerChoice = Field(
-        default_factory=OptimizerChoice, description="{name, lr, …}; default sgd at lr 0.01"
+        default_factory=default_optimizer,
+        description="{name, lr, …} as in /graphs/optimize; default sgd at lr 0.01",
     )
     batch_size: int | None = Field(None, ge=1, description="rows per update; null = all")
     max_epochs: int = Field(1000, ge=1, description="the run finishes after this many epochs")
@@ -123,14 +119,6 @@ class RunCreate(BaseModel):
     start: bool = Field(True, description="start training at once (false: created paused)")
 
 
-class OptimizerPatch(BaseModel):
-    """The optimizer settings that may change while a run goes."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    lr: float | None = Field(None, gt=0, description="new learning rate, from the next update")
-
-
 class RunPatch(BaseModel):
     """Live changes to a run (absent fields stay as they are)."""
 
@@ -139,7 +127,7 @@ class RunPatch(BaseModel):
     )
 
     optimizer: OptimizerPatch | None = None
-    lr: float | None = Field(None, gt=0, description="shorthand for optimizer.lr")
+    lr: LearningRate | None = Field(None, description="shorthand for optimizer.lr")
     batch_size: int | None = Field(
         None, ge=1, description="rows per update from the next epoch; null = all"
     )
