@@ -1,0 +1,189 @@
+"""Features: the columns a model reads, each an input column or an op applied to input columns.
+
+A feature in a run request is one of
+- a string: an input column's name, looked up exactly first (so a CSV column may be called
+  `temp (F)`, `t-u` or `a*b`); only when no column has that name, a legacy spelling of a derived
+  feature: `x1^2`, `x1*x2`, `sin(x1)`;
+- an object `{"op": "square", "of": "x1"}` or `{"op": "product", "of": ["x1", "x2"]}`, with `op`
+  a name of `FEATURE_OPS` and `of` the input column(s) it reads.
+
+`FEATURE_OPS` is the one table of ops (after TensorFlow Playground's X1², X1X2, sin X1): adding a
+derived feature is one entry, and the schema, the catalogue, the page's options and the tests read
+it.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import torch
+
+from app.errors import ErrorType, UserError
+
+
+@dataclass(frozen=True)
+class FeatureOp:
+    """One way to make a feature column from input columns."""
+
+    fn: Callable[..., torch.Tensor]  # the input columns ([n] each) to the feature column [n]
+    arity: int  # how many input columns it reads
+    label: str  # how the page shows it, a format over the columns: "{0}²"
+    spelling: str  # the legacy string spelling, a format over the columns: "{0}^2"
+    doc: str
+
+
+FEATURE_OPS: dict[str, FeatureOp] = {
+    "input": FeatureOp(lambda a: a, 1, "{0}", "{0}", "the input column itself"),
+    "square": FeatureOp(lambda a: a * a, 1, "{0}²", "{0}^2", "the column squared"),
+    "product": FeatureOp(lambda a, b: a * b, 2, "{0}·{1}", "{0}*{1}", "two columns multiplied"),
+    "sin": FeatureOp(torch.sin, 1, "sin {0}", "sin({0})", "the sine of the column (radians)"),
+}
+OFFERED_INPUTS = 2  # derived features are offered on the first this-many inputs (as the Playground)
+
+
+class FeatureLike(Protocol):
+    """An object with `op` and `of` (as the API's FeatureSpec), read like the JSON object."""
+
+    @property
+    def op(self) -> str: ...
+
+    @property
+    def of(self) -> str | list[str]: ...
+
+
+FeatureRequest = str | Mapping[str, Any] | FeatureLike  # one feature as a run request gives it
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A feature resolved against a dataset's columns: an op and the exact columns it reads."""
+
+    op: str  # a key of FEATURE_OPS
+    of: tuple[str, ...]  # input column names, as many as the op's arity
+
+    @property
+    def label(self) -> str:
+        """How the page shows it: x1², x1·x2, sin x1."""
+        return FEATURE_OPS[self.op].label.format(*self.of)
+
+    @property
+    def spelling(self) -> str:
+        """The legacy string: x1^2, x1*x2, sin(x1) (the column's own name for an input)."""
+        return FEATURE_OPS[self.op].spelling.format(*self.of)
+
+    def request_value(self) -> str | dict[str, Any]:
+        """The value a run request gives for it: the column name, or the unambiguous object."""
+        if self.op == "input":
+            return self.of[0]
+        return {"op": self.op, "of": self.of[0] if len(self.of) == 1 else list(self.of)}
+
+    def compute(self, x: torch.Tensor, index: Mapping[str, int]) -> torch.Tensor:
+        """The feature column [n] from the raw inputs x [n, d]."""
+        return FEATURE_OPS[self.op].fn(*(x[:, index[name]] for name in self.of))
+
+
+def _feature_error(message: str, input_names: Sequence[str]) -> UserError:
+    columns = ", ".join(repr(n) for n in input_names)
+    return UserError(f"{message}; the dataset's columns are {columns}", ErrorType.FEATURE_ERROR)
+
+
+def _legacy(text: str, columns: Mapping[str, int]) -> Feature | None:
+    """The derived feature a legacy spelling names (x1^2, x1*x2, sin(x1)) if its columns exist.
+
+    Each op's spelling is a prefix, the columns joined by separators, and a suffix; every way of
+    splitting the middle is tried, so `a*b*c` is found for columns `a*b` and `c`."""
+    for name, op in FEATURE_OPS.items():
+        head, *rest = op.spelling.split("{")
+        separators = [part.split("}", 1)[1] for part in rest]
+        tail = separators.pop()
+        if not (text.startswith(head) and text.endswith(tail)):
+            continue
+        middle = text[len(head) : len(text) - len(tail)] if tail else text[len(head) :]
+        for of in _splits(middle, separators):
+            if all(column in columns for column in of):
+                return Feature(name, of)
+    return None
+
+
+def _splits(text: str, separators: list[str]) -> list[tuple[str, ...]]:
+    """Every way to cut `text` into len(separators) + 1 non-empty parts at those separators."""
+    if not separators:
+        return [(text,)] if text else []
+    sep, out = separators[0], []
+    at = text.find(sep, 1)
+    while at > 0:
+        out += [(text[:at], *tail) for tail in _splits(text[at + len(sep) :], separators[1:])]
+        at = text.find(sep, at + 1)
+    return out
+
+
+def resolve_feature(value: FeatureRequest, input_names: Sequence[str]) -> Feature:
+    """The feature a request value names, checked against the dataset's input columns."""
+    columns = {name: i for i, name in enumerate(input_names)}
+    if isinstance(value, str):
+        if value in columns:  # an exact column name wins over any spelling
+            return Feature("input", (value,))
+        found = _legacy(value, columns) or _legacy(value.replace(" ", ""), columns)
+        if found is None:
+            raise _feature_error(
+                f"unknown feature {value!r}: no column or derived feature has that name",
+                input_names,
+            )
+        return found
+    if isinstance(value, Mapping):
+        op, of = value.get("op"), value.get("of")
+        if set(value) != {"op", "of"}:
+            raise _feature_error(
+                f"a feature object is {{op, of}}, not {dict(value)!r}", input_names
+            )
+    else:
+        op, of = value.op, value.of
+    if op not in FEATURE_OPS:
+        raise _feature_error(
+            f"unknown feature op {op!r}; choose one of {', '.join(FEATURE_OPS)}", input_names
+        )
+    names = (of,) if isinstance(of, str) else tuple(of) if isinstance(of, list | tuple) else ()
+    arity = FEATURE_OPS[op].arity
+    if len(names) != arity or not all(isinstance(n, str) for n in names):
+        raise _feature_error(f"the op {op!r} reads {arity} column name(s), not {of!r}", input_names)
+    for name in names:
+        if name not in columns:
+            raise _feature_error(
+                f"unknown feature column {name!r}: there is no column of that name", input_names
+            )
+    return Feature(op, names)
+
+
+def offered_features(input_names: Sequence[str]) -> list[Feature]:
+    """Every feature a dataset offers, in the order the page shows them: its inputs, then each
+    derived op on the first two inputs (x1², x2², x1·x2, sin x1, sin x2)."""
+    first = tuple(input_names[:OFFERED_INPUTS])
+    out = [Feature("input", (name,)) for name in input_names]
+    for name, op in FEATURE_OPS.items():
+        if name == "input":
+            continue
+        if op.arity == 1:
+            out += [Feature(name, (a,)) for a in first]
+        elif op.arity == 2 and len(first) == 2:
+            out.append(Feature(name, first))
+    return out
+
+
+def feature_names(input_names: Sequence[str]) -> list[str]:
+    """Every feature a dataset offers, as legacy strings: x1, x2, x1^2, x2^2, x1*x2, sin(x1), …"""
+    return [f.spelling for f in offered_features(input_names)]
+
+
+def feature_options(input_names: Sequence[str]) -> list[dict[str, Any]]:
+    """Every feature a dataset offers as the page lists it: a label and the request value."""
+    return [{"label": f.label, "value": f.request_value()} for f in offered_features(input_names)]
+
+
+def compute_features(
+    x: torch.Tensor, input_names: Sequence[str], names: Sequence[FeatureRequest]
+) -> torch.Tensor:
+    """The feature columns `names` (column names, legacy strings or {op, of} objects) computed
+    from the raw inputs x [n, d]."""
+    index = {name: i for i, name in enumerate(input_names)}
+    columns = [resolve_feature(value, input_names).compute(x, index) for value in names]
+    return torch.stack(columns, 1) if columns else x[:, :0]
