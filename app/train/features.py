@@ -38,6 +38,7 @@ FEATURE_OPS: dict[str, FeatureOp] = {
     "product": FeatureOp(lambda a, b: a * b, 2, "{0}·{1}", "{0}*{1}", "two columns multiplied"),
     "sin": FeatureOp(torch.sin, 1, "sin {0}", "sin({0})", "the sine of the column (radians)"),
 }
+LISTED_COLUMNS = 20  # columns named in an error's message (all are under `columns`)
 OFFERED_INPUTS = 2  # derived features are offered on the first this-many inputs (as the Playground)
 
 
@@ -52,6 +53,7 @@ class FeatureLike(Protocol):
 
 
 FeatureRequest = str | Mapping[str, Any] | FeatureLike  # one feature as a run request gives it
+Features = Sequence[FeatureRequest]  # a run's features, as given (and echoed back)
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,24 @@ class Feature:
         return FEATURE_OPS[self.op].fn(*(x[:, index[name]] for name in self.of))
 
 
-def _feature_error(message: str, input_names: Sequence[str]) -> UserError:
-    columns = ", ".join(repr(n) for n in input_names)
-    return UserError(f"{message}; the dataset's columns are {columns}", ErrorType.FEATURE_ERROR)
+class FeatureError(UserError):
+    """A feature the dataset can't make; the answer names the dataset's columns under `columns`
+    (and the unknown name under `names`, when a name is the problem)."""
+
+    def __init__(self, message: str, input_names: Sequence[str], name: str | None = None) -> None:
+        listed = ", ".join(repr(n) for n in input_names[:LISTED_COLUMNS])
+        if len(input_names) > LISTED_COLUMNS:
+            listed += f" and {len(input_names) - LISTED_COLUMNS} more"
+        super().__init__(
+            f"{message}; the dataset's columns are {listed}",
+            ErrorType.FEATURE_ERROR,
+            names=None if name is None else [name],
+        )
+        self.columns = list(input_names)
+
+    def as_dict(self) -> dict[str, object]:
+        """The error object, with the dataset's columns."""
+        return {**super().as_dict(), "columns": self.columns}
 
 
 def _legacy(text: str, columns: Mapping[str, int]) -> Feature | None:
@@ -125,31 +142,32 @@ def resolve_feature(value: FeatureRequest, input_names: Sequence[str]) -> Featur
             return Feature("input", (value,))
         found = _legacy(value, columns) or _legacy(value.replace(" ", ""), columns)
         if found is None:
-            raise _feature_error(
+            raise FeatureError(
                 f"unknown feature {value!r}: no column or derived feature has that name",
                 input_names,
+                value,
             )
         return found
     if isinstance(value, Mapping):
         op, of = value.get("op"), value.get("of")
         if set(value) != {"op", "of"}:
-            raise _feature_error(
-                f"a feature object is {{op, of}}, not {dict(value)!r}", input_names
-            )
+            raise FeatureError(f"a feature object is {{op, of}}, not {dict(value)!r}", input_names)
     else:
         op, of = value.op, value.of
     if op not in FEATURE_OPS:
-        raise _feature_error(
+        raise FeatureError(
             f"unknown feature op {op!r}; choose one of {', '.join(FEATURE_OPS)}", input_names
         )
     names = (of,) if isinstance(of, str) else tuple(of) if isinstance(of, list | tuple) else ()
     arity = FEATURE_OPS[op].arity
     if len(names) != arity or not all(isinstance(n, str) for n in names):
-        raise _feature_error(f"the op {op!r} reads {arity} column name(s), not {of!r}", input_names)
+        raise FeatureError(f"the op {op!r} reads {arity} column name(s), not {of!r}", input_names)
     for name in names:
         if name not in columns:
-            raise _feature_error(
-                f"unknown feature column {name!r}: there is no column of that name", input_names
+            raise FeatureError(
+                f"unknown feature column {name!r}: there is no column of that name",
+                input_names,
+                name,
             )
     return Feature(op, names)
 
