@@ -35,7 +35,7 @@ class TrainConfig:
 
     dataset: dict[str, Any]  # {"name": ..., plus that dataset's options}
     model: dict[str, Any]  # {"kind", "hidden", "activation", "output", "dropout", "init"}
-    features: list[str] | None = None  # inputs and derived features; None = the raw inputs
+    features: ds.Features | None = None  # column names, legacy strings, {op, of}; None = inputs
     val_fraction: float = 0.2  # share of rows held out for validation
     normalize: bool = False  # z-score each feature with the training split's mean and std
     loss: str = "auto"  # auto: mse (regression), bce_with_logits (2 classes), cross_entropy
