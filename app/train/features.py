@@ -154,7 +154,7 @@ def resolve_feature(value: FeatureRequest, input_names: Sequence[str]) -> Featur
             raise FeatureError(f"a feature object is {{op, of}}, not {dict(value)!r}", input_names)
     else:
         op, of = value.op, value.of
-    if op not in FEATURE_OPS:
+    if not isinstance(op, str) or op not in FEATURE_OPS:
         raise FeatureError(
             f"unknown feature op {op!r}; choose one of {', '.join(FEATURE_OPS)}", input_names
         )

@@ -55,6 +55,7 @@ def test_a_feature_resolves_to_an_op_and_exact_columns(
         ("temp(F)", "unknown feature 'temp(F)'", ["temp(F)"]),
         ({"op": "square", "of": "x3"}, "unknown feature column 'x3'", ["x3"]),
         ({"op": "cube", "of": "x1"}, "unknown feature op 'cube'", None),
+        ({"op": ["square"], "of": "x1"}, "unknown feature op ['square']", None),
         ({"op": "product", "of": "x1"}, "reads 2 column name", None),
         ({"op": "square", "of": ["x1", "x2"]}, "reads 1 column name", None),
         ({"op": "square", "of": 3}, "reads 1 column name", None),
