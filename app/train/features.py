@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 import torch
 
-from app.errors import ErrorType, UserError
+from app.errors import ErrorType, LimitError, UserError
+from app.settings import TrainLimits
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,28 @@ def feature_options(input_names: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def compute_features(
-    x: torch.Tensor, input_names: Sequence[str], names: Sequence[FeatureRequest]
+    x: torch.Tensor,
+    input_names: Sequence[str],
+    names: Sequence[FeatureRequest],
+    *,
+    limits: TrainLimits | None = None,
 ) -> torch.Tensor:
     """The feature columns `names` (column names, legacy strings or {op, of} objects) computed
-    from the raw inputs x [n, d]."""
+    from the raw inputs x [n, d]; with `limits`, their number and size are checked first."""
+    if limits is not None:
+        check_feature_count(len(names), rows=len(x), limits=limits)
     index = {name: i for i, name in enumerate(input_names)}
-    columns = [resolve_feature(value, input_names).compute(x, index) for value in names]
+    features = [resolve_feature(value, input_names) for value in names]
+    columns = [feature.compute(x, index) for feature in features]
     return torch.stack(columns, 1) if columns else x[:, :0]
+
+
+def check_feature_count(count: int, *, rows: int, limits: TrainLimits) -> None:
+    """Refuse more feature columns than max_features, or rows × features past max_data_elements."""
+    if count > limits.max_features:
+        raise LimitError(f"{count} features; the limit is {limits.max_features}")
+    if rows * count > limits.max_data_elements:
+        raise LimitError(
+            f"{rows} rows × {count} features = {rows * count} values; the limit is "
+            f"{limits.max_data_elements}"
+        )

@@ -114,6 +114,7 @@ def test_the_points_answer_offers_features_as_labels_and_request_values(
         ([{"op": "square", "of": "t-u", "to": 2}], "invalid_request", None),
         ([{"of": "t-u"}], "invalid_request", None),
         ([3], "invalid_request", None),
+        (["t-u"] * 1001, "limit_exceeded", None),  # more than max_features columns
     ],
 )
 def test_a_bad_feature_is_refused_at_the_door(
@@ -126,7 +127,7 @@ def test_a_bad_feature_is_refused_at_the_door(
     )  # fmt: skip
     error = assert_error(response)
     assert error["type"] == error_type, error
-    if error_type == "feature_error":
+    if error_type == "feature_error":  # the unknown name, and every column to choose from
         assert error.get("names") == names
         assert error["columns"] == ["temp (F)", "t-u", "height cm", "a*b"]
 

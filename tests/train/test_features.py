@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from app.errors import UserError
+from app.settings import TrainLimits
 from app.train import datasets as ds
 from app.train.features import FEATURE_OPS, Feature, offered_features, resolve_feature
 
@@ -127,3 +128,20 @@ def test_every_op_of_the_table_is_complete(name: str) -> None:
     assert all(p in op.label and p in op.spelling for p in placeholders) and op.doc
     columns = [torch.tensor([0.5, -2.0])] * op.arity
     assert op.fn(*columns).shape == (2,)
+
+
+@pytest.mark.parametrize(
+    ("count", "limits", "message"),
+    [
+        (4, TrainLimits(max_features=3), "4 features; the limit is 3"),
+        (3, TrainLimits(max_data_elements=8), "3 rows × 3 features = 9 values"),
+    ],
+)
+def test_too_many_features_are_refused_before_any_is_computed(
+    count: int, limits: TrainLimits, message: str
+) -> None:
+    x = torch.zeros(3, 2)
+    with pytest.raises(UserError, match=re.escape(message)) as err:
+        ds.compute_features(x, XY, ["x1"] * count, limits=limits)
+    assert err.value.type == "limit_exceeded"
+    assert ds.compute_features(x, XY, ["x1"] * (count - 1), limits=limits).shape == (3, count - 1)
