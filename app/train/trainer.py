@@ -122,7 +122,7 @@ class Trainer:
             kind=kind,
         )
         self.features = list(config.features or data.input_names)
-        features = ds.compute_features(data.x, data.input_names, self.features)
+        features = ds.compute_features(data.x, data.input_names, self.features, limits=limits)
         train_idx, val_idx = ds.split_indices(
             n=len(features), val_fraction=config.val_fraction, seed=config.seed
         )
