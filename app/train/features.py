@@ -108,31 +108,35 @@ class FeatureError(UserError):
 def _legacy(text: str, columns: Mapping[str, int]) -> Feature | None:
     """The derived feature a legacy spelling names (x1^2, x1*x2, sin(x1)) if its columns exist.
 
-    Each op's spelling is a prefix, the columns joined by separators, and a suffix; every way of
-    splitting the middle is tried, so `a*b*c` is found for columns `a*b` and `c`."""
+    Each op's spelling is a prefix, the columns joined by separators, and a suffix; the middle is
+    cut only where a column name ends, so `a*b*c` is found for columns `a*b` and `c`."""
+    lengths = sorted({len(name) for name in columns})
     for name, op in FEATURE_OPS.items():
         head, *rest = op.spelling.split("{")
         separators = [part.split("}", 1)[1] for part in rest]
         tail = separators.pop()
-        if not (text.startswith(head) and text.endswith(tail)):
+        if len(text) < len(head) + len(tail) or not (text.startswith(head) and text.endswith(tail)):
             continue
-        middle = text[len(head) : len(text) - len(tail)] if tail else text[len(head) :]
-        for of in _splits(middle, separators):
-            if all(column in columns for column in of):
-                return Feature(name, of)
+        of = _columns_in(text[len(head) : len(text) - len(tail)], separators, columns, lengths)
+        if of is not None:
+            return Feature(name, of)
     return None
 
 
-def _splits(text: str, separators: list[str]) -> list[tuple[str, ...]]:
-    """Every way to cut `text` into len(separators) + 1 non-empty parts at those separators."""
+def _columns_in(
+    text: str, separators: list[str], columns: Mapping[str, int], lengths: list[int]
+) -> tuple[str, ...] | None:
+    """`text` as column names joined by `separators` in turn, or None. Cuts are tried only at
+    the lengths of column names, so the work is bounded by the header, not by `text`."""
     if not separators:
-        return [(text,)] if text else []
-    sep, out = separators[0], []
-    at = text.find(sep, 1)
-    while at > 0:
-        out += [(text[:at], *tail) for tail in _splits(text[at + len(sep) :], separators[1:])]
-        at = text.find(sep, at + 1)
-    return out
+        return (text,) if text in columns else None
+    sep = separators[0]
+    for n in lengths:
+        if text.startswith(sep, n) and text[:n] in columns:
+            rest = _columns_in(text[n + len(sep) :], separators[1:], columns, lengths)
+            if rest is not None:
+                return (text[:n], *rest)
+    return None
 
 
 def resolve_feature(value: FeatureRequest, input_names: Sequence[str]) -> Feature:
@@ -152,7 +156,8 @@ def resolve_feature(value: FeatureRequest, input_names: Sequence[str]) -> Featur
     if isinstance(value, Mapping):
         op, of = value.get("op"), value.get("of")
         if set(value) != {"op", "of"}:
-            raise FeatureError(f"a feature object is {{op, of}}, not {dict(value)!r}", input_names)
+            keys = ", ".join(sorted(map(str, value)))
+            raise FeatureError(f"a feature object has keys op and of, not {keys}", input_names)
     else:
         op, of = value.op, value.of
     if not isinstance(op, str) or op not in FEATURE_OPS:

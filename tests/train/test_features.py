@@ -2,6 +2,7 @@
 an op of the one table; every column is computed as plain torch would."""
 
 import re
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -60,7 +61,7 @@ def test_a_feature_resolves_to_an_op_and_exact_columns(
         ({"op": "product", "of": "x1"}, "reads 2 column name", None),
         ({"op": "square", "of": ["x1", "x2"]}, "reads 1 column name", None),
         ({"op": "square", "of": 3}, "reads 1 column name", None),
-        ({"op": "square", "of": "x1", "colour": 1}, "a feature object is", None),
+        ({"op": "square", "of": "x1", "colour": 1}, "a feature object has keys op and of", None),
     ],
 )
 def test_a_bad_feature_is_a_feature_error_listing_the_columns(
@@ -145,3 +146,11 @@ def test_too_many_features_are_refused_before_any_is_computed(
         ds.compute_features(x, XY, ["x1"] * count, limits=limits)
     assert err.value.type == "limit_exceeded"
     assert ds.compute_features(x, XY, ["x1"] * (count - 1), limits=limits).shape == (3, count - 1)
+
+
+@pytest.mark.parametrize("text", ["*" * 200_000, "x1*" * 60_000 + "x2", "sin(" * 50_000])
+def test_a_long_hostile_spelling_is_refused_quickly(text: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(UserError) as err:
+        resolve_feature(text, ("x1", "x2", "x1*x1"))
+    assert err.value.type == "feature_error" and time.perf_counter() - start < 1
