@@ -39,6 +39,7 @@ FEATURE_OPS: dict[str, FeatureOp] = {
     "product": FeatureOp(lambda a, b: a * b, 2, "{0}·{1}", "{0}*{1}", "two columns multiplied"),
     "sin": FeatureOp(torch.sin, 1, "sin {0}", "sin({0})", "the sine of the column (radians)"),
 }
+MAX_SHOWN_NAME = 60  # characters of a name quoted in a message
 LISTED_COLUMNS = 20  # columns named in an error's message (all are under `columns`)
 OFFERED_INPUTS = 2  # derived features are offered on the first this-many inputs (as the Playground)
 
@@ -90,7 +91,7 @@ class FeatureError(UserError):
     (and the unknown name under `names`, when a name is the problem)."""
 
     def __init__(self, message: str, input_names: Sequence[str], name: str | None = None) -> None:
-        listed = ", ".join(repr(n) for n in input_names[:LISTED_COLUMNS])
+        listed = ", ".join(repr(_clipped(n)) for n in input_names[:LISTED_COLUMNS])
         if len(input_names) > LISTED_COLUMNS:
             listed += f" and {len(input_names) - LISTED_COLUMNS} more"
         super().__init__(
@@ -103,6 +104,10 @@ class FeatureError(UserError):
     def as_dict(self) -> dict[str, object]:
         """The error object, with the dataset's columns."""
         return {**super().as_dict(), "columns": self.columns}
+
+
+def _clipped(name: str) -> str:
+    return name if len(name) <= MAX_SHOWN_NAME else name[:MAX_SHOWN_NAME] + "…"
 
 
 def _legacy(text: str, columns: Mapping[str, int]) -> Feature | None:
@@ -148,9 +153,9 @@ def resolve_feature(value: FeatureRequest, input_names: Sequence[str]) -> Featur
         found = _legacy(value, columns) or _legacy(value.replace(" ", ""), columns)
         if found is None:
             raise FeatureError(
-                f"unknown feature {value!r}: no column or derived feature has that name",
+                f"unknown feature {_clipped(value)!r}: no column or derived feature has that name",
                 input_names,
-                value,
+                _clipped(value),
             )
         return found
     if isinstance(value, Mapping):
