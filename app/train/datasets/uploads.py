@@ -20,6 +20,7 @@ from app.train.datasets.dataset import Dataset, Task
 UNKNOWN_MARKS = {"", "?", "na", "nan"}  # a target cell that marks a row to predict
 FLOAT32_MAX = 3.4028234663852886e38  # larger values would train as infinity
 MAX_LISTED_ROWS = 20  # bad rows listed in an error answer (the count says how many in all)
+MAX_LISTED_COLUMNS = 20  # column names listed in a message
 MAX_SHOWN_CELL = 40  # characters of a bad cell quoted in a message
 MAX_AUTO_CLASSES = 10  # task auto: at most this many whole-number labels is a classification
 
@@ -63,7 +64,11 @@ def _header(cells: list[str], target: str, limits: TrainLimits | None) -> tuple[
     if not all(header) or len(set(header)) != len(header):
         raise CSVError("every column needs a distinct, non-empty name in the header", [])
     if target and target not in header:
-        raise CSVError(f"there is no column named {target!r}; the columns are {header}", [])
+        listed = [_clipped(h) for h in header[:MAX_LISTED_COLUMNS]]
+        more = f" and {len(header) - len(listed)} more" if len(header) > len(listed) else ""
+        raise CSVError(
+            f"there is no column named {_clipped(target)!r}; the columns are {listed}{more}", []
+        )
     if limits is not None and len(header) - 1 > limits.max_features:
         raise LimitError(
             f"the CSV has {len(header) - 1} input columns; the limit is {limits.max_features}"
