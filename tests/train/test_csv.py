@@ -143,7 +143,6 @@ def test_the_row_limit_stops_the_reading_before_the_rest_is_parsed() -> None:
         ([[0, [1], 1]], "dataset_error"),
         ([[0, 0, True]], "dataset_error"),
         ("0,0,1", "dataset_error"),
-        ([[0, 0, 0], [1, 1, 0]], "csv_error"),  # one class only
         ([[0, 0, 0]] * 101, "limit_exceeded"),
     ],
 )
@@ -151,6 +150,20 @@ def test_bad_clicked_points_are_refused(points: object, type: str) -> None:
     with pytest.raises(UserError) as err:
         ds.make_dataset("points", {"points": points}, TrainLimits(max_samples=100))
     assert err.value.type == type
+
+
+@pytest.mark.parametrize(
+    ("points", "labels"),
+    [
+        ([[0, 0, 0], [1, 1, 0]], [0, 0]),  # only class 0 clicked so far: still two classes
+        ([[0, 0, 1], [1, 1, 1]], [1, 1]),
+    ],
+)
+def test_clicked_points_of_one_class_are_two_class_data(
+    points: list[list[float]], labels: list[int]
+) -> None:
+    data = ds.make_dataset("points", {"points": points}, LIMITS)
+    assert data.task == "classification" and data.n_classes == 2 and data.y.tolist() == labels
 
 
 def test_clicked_points_of_two_classes_make_a_dataset() -> None:

@@ -96,7 +96,9 @@ def _row(cells: list[str], header: list[str], column: int) -> tuple[list[float] 
     return row, ""
 
 
-def _infer_task(labels: list[float], task: str, limits: TrainLimits | None) -> tuple[Task, int]:
+def _infer_task(
+    labels: list[float], task: str, limits: TrainLimits | None, *, one_class_ok: bool
+) -> tuple[Task, int]:
     distinct = set(labels)
     integral = all(v.is_integer() and v >= 0 for v in labels)
     few = len(distinct) <= MAX_AUTO_CLASSES
@@ -105,6 +107,8 @@ def _infer_task(labels: list[float], task: str, limits: TrainLimits | None) -> t
     if not integral:
         raise UserError("class labels must be whole numbers 0, 1, 2, …", ErrorType.CSV_ERROR)
     n_classes = int(max(distinct)) + 1
+    if one_class_ok:
+        n_classes = max(n_classes, 2)  # class 0 of a two-class problem, the other yet to come
     if n_classes < 2:
         raise CSVError(
             "the target holds only class 0: a classifier needs at least two classes "
@@ -128,11 +132,17 @@ def _row_limit(n_inputs: int, limits: TrainLimits | None) -> tuple[float, str]:
 
 
 def from_csv(
-    *, text: str, target: str = "", task: str = "auto", limits: TrainLimits | None = None
+    *,
+    text: str,
+    target: str = "",
+    task: str = "auto",
+    limits: TrainLimits | None = None,
+    one_class_ok: bool = False,
 ) -> Dataset:
     """Parse CSV text: a header row, numbers only; `target` names the column to predict (default:
     the last one); a target of '?' or empty marks a row to predict. With `limits`, the reading
-    stops as soon as the data passes one."""
+    stops as soon as the data passes one. A target of class 0 only is refused (a classifier
+    needs two classes) unless `one_class_ok`: then it is class 0 of two."""
     if task not in ("auto", "regression", "classification"):
         raise CSVError(f"task is {task!r}; choose auto, regression or classification", [])
     records = _records(text)
@@ -163,7 +173,8 @@ def from_csv(
         raise CSVError("the CSV needs a header row and at least one row of numbers", [])
     if not known:
         raise CSVError("the CSV has no row with a known target", [])
-    kind, n_classes = _infer_task([r[column] for r in known], task, limits)
+    labels = [r[column] for r in known]
+    kind, n_classes = _infer_task(labels, task, limits, one_class_ok=one_class_ok)
     data = torch.tensor(known, dtype=torch.float32)
     inputs = [i for i in range(len(header)) if i != column]
     y = data[:, column].long() if kind == "classification" else data[:, column : column + 1]
@@ -185,7 +196,8 @@ def _number(value: Any) -> bool:
 def from_points(
     *, points: list[list[float]], task: str = "classification", limits: TrainLimits | None = None
 ) -> Dataset:
-    """Points clicked on the plot: rows of [x1, x2, label]."""
+    """Points clicked on the plot: rows of [x1, x2, label]; while only class 0 has been clicked,
+    they are class 0 of a two-class problem (the page draws them before the other class)."""
     if not isinstance(points, list) or not points:
         raise UserError("add at least one point", ErrorType.DATASET_ERROR)
     if limits is not None and len(points) > limits.max_samples:
@@ -193,4 +205,4 @@ def from_points(
     if any(not isinstance(p, list) or len(p) != 3 or not all(map(_number, p)) for p in points):
         raise UserError("each point is [x1, x2, label], three numbers", ErrorType.DATASET_ERROR)
     text = "x1,x2,y\n" + "\n".join(",".join(repr(float(v)) for v in p) for p in points)
-    return from_csv(text=text, task=task, limits=limits)
+    return from_csv(text=text, task=task, limits=limits, one_class_ok=True)
