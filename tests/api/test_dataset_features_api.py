@@ -163,3 +163,16 @@ def test_a_big_csv_of_bad_rows_answers_a_small_error(client: TestClient) -> None
     error = assert_error(response)
     assert error["bad_rows"] == 250_000 and len(error["rows"]) == 20
     assert len(response.content) < 5_000
+
+
+def test_the_catalogue_lists_the_feature_table_and_each_dataset_s_options(
+    client: TestClient,
+) -> None:
+    catalogue = strict_json(client.get("/api/v1/datasets"))
+    assert list(catalogue["feature_ops"]) == list(FEATURE_OPS)
+    assert all(op["doc"] and op["arity"] >= 1 for op in catalogue["feature_ops"].values())
+    thermometer = next(d for d in catalogue["datasets"] if d["name"] == "thermometer")
+    assert thermometer["features"] == ["t_u", "t_u^2", "sin(t_u)"]
+    assert [o["value"] for o in thermometer["feature_options"]] == [
+        "t_u", {"op": "square", "of": "t_u"}, {"op": "sin", "of": "t_u"},
+    ]  # fmt: skip
