@@ -13,8 +13,8 @@ from app.train.optimizers import DEFAULT_LR, OPTIMIZERS
 from app.train.presets import PRESETS
 
 
-def build_catalogue(limits: TrainLimits) -> dict[str, Any]:
-    """The catalogue for these limits (bounds of dataset options read from them)."""
+def _dataset_entries(limits: TrainLimits) -> list[dict[str, Any]]:
+    """Every dataset with its options and their bounds, and the features it offers."""
     datasets = []
     for name, spec in ds.DATASETS.items():
         entry: dict[str, Any] = {
@@ -34,11 +34,32 @@ def build_catalogue(limits: TrainLimits) -> dict[str, Any]:
         }
         if name not in ("csv", "points", "random_regression"):
             few = {"n_samples": 4} if "n_samples" in spec.params else {}  # only the names matter
-            entry["features"] = ds.feature_names(ds.make_dataset(name, few, limits).input_names)
+            inputs = ds.make_dataset(name, few, limits).input_names
+            entry["features"] = ds.feature_names(inputs)
+            entry["feature_options"] = ds.feature_options(inputs)
         datasets.append(entry)
+    return datasets
+
+
+def _feature_ops() -> dict[str, Any]:
+    """The feature table: each op's arity, label, legacy spelling and meaning."""
     return {
-        "datasets": datasets,
+        name: {
+            "arity": op.arity,
+            "label": op.label.format("a", "b"),
+            "spelling": op.spelling.format("a", "b"),
+            "doc": op.doc,
+        }
+        for name, op in ds.FEATURE_OPS.items()
+    }
+
+
+def build_catalogue(limits: TrainLimits) -> dict[str, Any]:
+    """The catalogue for these limits (bounds of dataset options read from them)."""
+    return {
+        "datasets": _dataset_entries(limits),
         "derived_features": "for inputs a and b: a^2, a*b, sin(a) (TensorFlow Playground's set)",
+        "feature_ops": _feature_ops(),
         "models": {name: kind.doc for name, kind in MODELS.items()},
         "activations": list(ACTIVATIONS),
         "outputs": list(OUTPUTS),

@@ -35,7 +35,7 @@ class TrainConfig:
 
     dataset: dict[str, Any]  # {"name": ..., plus that dataset's options}
     model: dict[str, Any]  # {"kind", "hidden", "activation", "output", "dropout", "init"}
-    features: list[str] | None = None  # inputs and derived features; None = the raw inputs
+    features: ds.Features | None = None  # column names, legacy strings, {op, of}; None = inputs
     val_fraction: float = 0.2  # share of rows held out for validation
     normalize: bool = False  # z-score each feature with the training split's mean and std
     loss: str = "auto"  # auto: mse (regression), bce_with_logits (2 classes), cross_entropy
@@ -122,7 +122,7 @@ class Trainer:
             kind=kind,
         )
         self.features = list(config.features or data.input_names)
-        features = ds.compute_features(data.x, data.input_names, self.features)
+        features = ds.compute_features(data.x, data.input_names, self.features, limits=limits)
         train_idx, val_idx = ds.split_indices(
             n=len(features), val_fraction=config.val_fraction, seed=config.seed
         )

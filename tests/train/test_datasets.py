@@ -1,5 +1,6 @@
 """Datasets: shapes, balance, seed determinism, the seeds' numbers, features, splits and CSV."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -199,3 +200,51 @@ def test_random_regression_is_the_numpy_seeds_data() -> None:
     data = ds.make_dataset("random_regression", {}, LIMITS)
     assert torch.allclose(data.x, torch.from_numpy(x).float())
     assert torch.allclose(data.y, torch.from_numpy(y).float())
+
+
+# --- limits are checked from the options, before any point is made ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "limits"),
+    [
+        ("random_regression", {"n_samples": 10_000, "d_in": 1000}, LIMITS),  # 10⁷ values
+        ("random_regression", {"n_samples": 3, "d_in": 5}, TrainLimits(max_data_elements=14)),
+        ("spiral", {"n_samples": 8}, TrainLimits(max_data_elements=15)),
+        ("sine", {"n_samples": 8}, TrainLimits(max_data_elements=7)),
+        ("blobs", {"n_classes": 4}, TrainLimits(max_classes=3)),
+    ],
+)
+def test_a_size_past_the_limits_is_refused_before_building(
+    name: str, options: dict[str, object], limits: TrainLimits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def never(**_: object) -> ds.Dataset:
+        raise AssertionError("the generator ran")
+
+    monkeypatch.setitem(ds.DATASETS, name, dataclasses.replace(ds.DATASETS[name], make=never))
+    with pytest.raises(UserError) as err:
+        ds.make_dataset(name, options, limits)
+    assert err.value.type == "limit_exceeded"
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "limits"),
+    [
+        ("random_regression", {"n_samples": 3, "d_in": 5}, TrainLimits(max_data_elements=15)),
+        ("spiral", {"n_samples": 8}, TrainLimits(max_data_elements=16)),
+        ("sine", {"n_samples": 8}, TrainLimits(max_data_elements=8)),
+    ],
+)
+def test_a_size_at_the_limits_is_built(
+    name: str, options: dict[str, object], limits: TrainLimits
+) -> None:
+    data = ds.make_dataset(name, options, limits)
+    assert data.x.numel() == limits.max_data_elements
+
+
+@pytest.mark.parametrize("name", [n for n, spec in ds.DATASETS.items() if spec.size is not None])
+def test_the_size_a_spec_announces_is_the_size_it_builds(name: str) -> None:
+    spec = ds.DATASETS[name]
+    options = {key: param.default for key, param in spec.params.items()}
+    assert spec.size is not None
+    assert spec.size(options) == tuple(ds.make_dataset(name, {}, LIMITS).x.shape)
