@@ -165,7 +165,12 @@ def test_derived_features_and_normalization_reach_the_model(page: Page) -> None:
     page.get_by_label("model kind").select_option("logistic")
     play(page)
     wait_epochs(page, 5)
-    assert lab(page, "s.run.state.resolved.features") == ["x1", "x2", "x1^2", "x2^2"]
+    assert lab(page, "s.run.state.resolved.features") == [
+        "x1",
+        "x2",
+        {"op": "square", "of": "x1"},
+        {"op": "square", "of": "x2"},
+    ]  # columns by name, derived features as structured values
     assert lab(page, "s.run.state.config.normalize") is True
     expect(page.locator("#network .feature")).to_have_text(["x1", "x2", "x1²", "x2²"])
     page.wait_for_function(

@@ -1,11 +1,9 @@
 // Features: an input column (a string, its name) or a derived feature, a structured value
 // {op: "square" | "sin", of: name} or {op: "product", of: [a, b]}. The page labels them itself.
 
-/**
- * Whether run requests carry derived features as objects. Today's server takes only strings
- * ("x1^2", "x1*x2", "sin(x1)"); when it accepts objects, this is the one line to change.
- */
-export const SEND_FEATURE_OBJECTS = false;
+/** Whether run requests carry derived features as objects (the server also reads the legacy
+ * strings "x1^2", "x1*x2", "sin(x1)"). */
+export const SEND_FEATURE_OBJECTS = true;
 
 /** A feature name of the API as a feature: an input's exact name first, then the legacy forms. */
 export function parseFeature(name, inputs = []) {
@@ -22,6 +20,7 @@ export function parseFeature(name, inputs = []) {
 /** How the page writes a feature: x1, x1², x1·x2, sin x1. */
 export function featureLabel(feature) {
   if (typeof feature === "string") return feature;
+  if (feature.op === "input") return String(feature.of);
   if (feature.op === "square") return `${feature.of}²`;
   if (feature.op === "product") return feature.of.join("·");
   if (feature.op === "sin") return `sin ${feature.of}`;
