@@ -294,3 +294,16 @@ class StepEvent(BaseModel):
     grad_norm: float | None = Field(description="gradient norm of the epoch's last update")
     lr: float
     params: dict[str, float] | None = Field(None, description="{w, b}, two-parameter models")
+
+
+class LandscapeSurface(BaseModel):
+    """GET /runs/{id}/landscape: the training objective over (w, b) of a two-parameter model,
+    the surface that frames' `landscape` (version, box, path) refers to."""
+
+    version: int = Field(description="starts at 1; changes only when the surface is recomputed")
+    w: list[float] = Field(description="[min, max] of w (columns)")
+    b: list[float] = Field(description="[min, max] of b (rows)")
+    resolution: int = Field(description="cells per side")
+    loss: list[list[float]] = Field(
+        description="[row over b][column over w]: data loss + regularization, 4 decimals"
+    )
