@@ -325,7 +325,9 @@ def test_frame_grids(dataset: dict[str, Any], kind: str, grid_kind: str) -> None
     if grid_kind == "probability":
         assert grid["scale"] == 1000
         assert all(isinstance(v, int) and 0 <= v <= 1000 for row in grid["values"] for v in row)
-        features = trainer.predictor.inputs_to_features(torch.tensor([[grid["x1"][0], grid["x2"][1]]]))
+        features = trainer.predictor.inputs_to_features(
+            torch.tensor([[grid["x1"][0], grid["x2"][1]]])
+        )
         with torch.no_grad():
             p = torch.sigmoid(trainer.model(features))[0, 0] if kind == "mlp" else None
         if p is not None:  # the top-left cell's value is the model's own probability there
