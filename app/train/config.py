@@ -5,7 +5,9 @@ from typing import Any
 
 from app.errors import ErrorType, UserError
 from app.settings import TrainLimits
-from app.train.losses import REGULARIZERS
+from app.train.losses import REGULARIZERS, check_loss
+from app.train.models import ModelSpec, resolve_model
+from app.train.prepare import Rows, resolve_loss
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,14 @@ def check_limits(config: TrainConfig, limits: TrainLimits) -> None:
         raise UserError(
             f"grid_resolution must be 2 to {limits.max_grid_resolution}", ErrorType.LIMIT_EXCEEDED
         )
+
+
+def resolve_loss_and_model(
+    config: TrainConfig, data: Rows, limits: TrainLimits
+) -> tuple[str, ModelSpec]:
+    """The run's loss (auto: by the task) and model, checked to fit each other and the data."""
+    kind = str(config.model.get("kind"))
+    loss = resolve_loss(config.loss, task=data.task, n_classes=data.n_classes, kind=kind)
+    spec = resolve_model(config.model, loss=loss, limits=limits)
+    check_loss(loss=loss, output=spec.output, task=data.task, n_classes=data.n_classes, kind=kind)
+    return loss, spec

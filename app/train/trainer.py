@@ -1,10 +1,11 @@
 """The trainer: one object per run that keeps the model and its optimizer and performs updates.
 
 One update is the textbook PyTorch loop on one batch: forward, loss, `zero_grad`, `backward`,
-`optimizer.step()`. The pieces around it have a module each: `prepare` (dataset → model-ready
-split), `sampler` (which rows each update sees), `monitors` (divergence, overfitting, when to
-stop), `frames` and `landscape` (what the pages draw). A plain loop written with the same pieces
-and seed gives the same losses step for step.
+`optimizer.step()`. The pieces around it have a module each: `config` (the run's settings,
+checked), `prepare` (dataset → model-ready split), `sampler` (which rows each update sees),
+`monitors` (divergence, overfitting, when to stop), `predictor` (the model read in eval mode),
+`frames` and `landscape` (what the pages draw). A plain loop written with the same pieces and
+seed gives the same losses step for step.
 """
 
 from collections.abc import Iterator
@@ -16,18 +17,24 @@ from app.errors import ErrorType, UserError
 from app.settings import TrainLimits
 from app.train import datasets as ds
 from app.train import frames
-from app.train.config import TrainConfig, batch_size_within, check_limits, regularization_of
+from app.train.config import (
+    TrainConfig,
+    batch_size_within,
+    check_limits,
+    regularization_of,
+    resolve_loss_and_model,
+)
 from app.train.landscape import DescentPath, LossLandscape, loss_surface
-from app.train.losses import LOSSES, check_loss, regularization
-from app.train.models import Network, build_model, resolve_model
+from app.train.losses import LOSSES, regularization
+from app.train.models import Network, build_model
 from app.train.monitors import DivergenceMonitor, EpochStop, OverfittingMonitor, StepCap
 from app.train.optimizers import build_optimizer, set_lr
 from app.train.predictor import Predictor
-from app.train.prepare import default_loss, prepare_data, resolve_loss
+from app.train.prepare import prepare_data
 from app.train.records import HistoryEntry, StepOutcome, StepRecord
 from app.train.sampler import BatchSampler
 
-__all__ = ["StepOutcome", "StepRecord", "TrainConfig", "Trainer", "default_loss"]
+__all__ = ["StepOutcome", "StepRecord", "TrainConfig", "Trainer"]
 
 
 class Trainer:
@@ -37,18 +44,7 @@ class Trainer:
         self.config, self.limits = config, limits
         options = {k: v for k, v in config.dataset.items() if k != "name"}
         self.data = data = ds.make_dataset(str(config.dataset.get("name")), options, limits)
-        kind = str(config.model.get("kind"))
-        self.loss_name = resolve_loss(
-            config.loss, task=data.task, n_classes=data.n_classes, kind=kind
-        )
-        self.spec = resolve_model(config.model, loss=self.loss_name, limits=limits)
-        check_loss(
-            loss=self.loss_name,
-            output=self.spec.output,
-            task=data.task,
-            n_classes=data.n_classes,
-            kind=kind,
-        )
+        self.loss_name, self.spec = resolve_loss_and_model(config, data, limits)
         self.prepared = prepared = prepare_data(
             data,
             features=config.features,
@@ -57,11 +53,8 @@ class Trainer:
             seed=config.seed,
             loss=self.loss_name,
         )
-        self.features, self.train_idx, self.val_idx = (
-            prepared.features,
-            prepared.train_idx,
-            prepared.val_idx,
-        )
+        self.features = prepared.features
+        self.train_idx, self.val_idx = prepared.train_idx, prepared.val_idx
         self.x_train, self.y_train = prepared.x_train, prepared.y_train
         self.x_val, self.y_val = prepared.x_val, prepared.y_val
         self.n_train = prepared.n_train
@@ -101,17 +94,9 @@ class Trainer:
         self.epoch_stop = EpochStop(target_loss=config.target_loss, max_epochs=config.max_epochs)
         self.step_cap = StepCap(max_steps=self.max_steps)
         model = self.model
-        self._signature = (
-            None
-            if model.dropout is not None
-            else (
-                tuple(model.sizes),
-                tuple(model.activation_names),
-                model.output_name,
-                self.loss_name,
-                self.reg_kind,
-            )
-        )
+        layout = (tuple(model.sizes), tuple(model.activation_names), model.output_name)
+        shared = (*layout, self.loss_name, self.reg_kind)
+        self._signature = None if model.dropout is not None else shared
         self.epoch = 0  # epochs completed
         self.step_count = 0  # updates performed
         self._epoch_losses: list[float] = []  # batch losses of the epoch so far
@@ -157,11 +142,6 @@ class Trainer:
     def reset_divergence_watch(self) -> None:
         """Measure blow-ups from the current loss on (after a resume)."""
         self.divergence.reset()
-
-    @property
-    def first_loss(self) -> float | None:
-        """The loss divergence is measured from (the first since the start or a resume)."""
-        return self.divergence.first_loss
 
     # --- training ------------------------------------------------------------------------
 
@@ -246,14 +226,10 @@ class Trainer:
         grads = [p.grad for p in self.model.parameters() if p.grad is not None]
         return float(torch.nn.utils.get_total_norm(grads)) if grads else None
 
-    def evaluate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float | None, float | None]:
-        """Data loss and accuracy (classification) of the model on (x, y), in eval mode."""
-        return self.predictor.evaluate(x, y)
-
     def _end_epoch(self, record: StepRecord) -> HistoryEntry:
         self.epoch += 1
-        val_loss, val_accuracy = self.evaluate(self.x_val, self.y_val)
-        _, train_accuracy = self.evaluate(self.x_train, self.y_train)
+        val_loss, val_accuracy = self.predictor.evaluate(self.x_val, self.y_val)
+        _, train_accuracy = self.predictor.evaluate(self.x_train, self.y_train)
         entry: HistoryEntry = {
             "epoch": self.epoch,
             "step": self.step_count,
@@ -281,11 +257,6 @@ class Trainer:
         p = self.named_params()
         self.descent.record(self.step_count, p["w"], p["b"])
 
-    @property
-    def path(self) -> list[list[float]]:
-        """[w, b] of a two-parameter model from the start (thinned when long)."""
-        return self.descent.points
-
     def frame(self) -> dict[str, Any]:
         """A snapshot for the page: weights and gradients per layer, grids, the descent path."""
         last = self.last
@@ -308,7 +279,7 @@ class Trainer:
         elif self.data.x.shape[1] == 1:
             out["curve"] = self.predictor.curve()
         if self.landscape is not None:
-            out["landscape"] = frames.landscape_frame(self.landscape.box(), self.path)
+            out["landscape"] = frames.landscape_frame(self.landscape.box(), self.descent.points)
             out["params"] = self.named_params()
         if self.data.unknown_x is not None:
             out["unknown"] = self.predictor.predict(self.data.unknown_x)
