@@ -1,6 +1,11 @@
 """Training benchmark: one command, three figures, side by side with their targets.
 
     .venv/bin/python bench/bench_train.py            # about two minutes
+    .venv/bin/python bench/bench_train.py --fused    # only 0., a few seconds
+
+0. Whether the fused optimizer step (app.train.fused_optim: one torch.optim kernel call for many
+   runs) still pays on this torch: 32 runs of the model below, fused against each run's own
+   `opt.step()`, for Adam and SGD (target: fused faster, ratio > 1×).
 
 1. A run's updates per second (worker thread, history, events) against a plain PyTorch loop on
    the same model and data (target ≥ 0.85×).
@@ -16,6 +21,7 @@ BCE with logits: the issue's scenario.
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import socket
@@ -48,6 +54,59 @@ FRAMES_PER_SECOND = 10  # and the frames it must stream
 # Runs are paced a little above both (3 updates a frame at 11 frames/s = 33 updates/s), so a
 # run that keeps its pace clears 30 for certain and only a lack of CPU makes it fall short.
 PACED_FRAMES_PER_SECOND = 11
+
+
+# --- 0. the fused optimizer step against each run's own ---------------------------------------
+
+
+def fused_step_rates(runs: int, seconds: float) -> dict[str, tuple[float, float]]:
+    """Updates of `runs` optimizers per second, (fused, one by one), per optimizer kind."""
+    from app.train import fused_optim
+    from app.train.trainer import TrainConfig, Trainer
+
+    out = {}
+    for name, settings in [("adam", {"lr": 0.03}), ("sgd", {"lr": 0.1, "momentum": 0.9})]:
+        config = TrainConfig(**{**RUN, "optimizer": {"name": name, **settings}})
+        optimizers = []
+        for seed in range(runs):
+            trainer = Trainer(dataclasses.replace(config, seed=seed), TrainLimits())
+            for p in trainer.parameters:
+                p.grad = torch.randn_like(p) * 1e-3
+            optimizers.append(trainer.optimizer)
+        rates = []
+        for fused in (True, False, True, False):  # interleaved, so a busy moment hurts both
+            steps, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds / 4:
+                fused_optim.step_optimizers(optimizers, fused=fused)
+                steps += 1
+            rates.append(steps / (time.perf_counter() - start))
+        out[name] = (max(rates[0::2]), max(rates[1::2]))
+    return out
+
+
+def print_fused(runs: int, seconds: float) -> list[tuple[str, str, str, bool]]:
+    """Print figure 0 and answer its rows for the summary table."""
+    from app.train import fused_optim
+
+    checks = ", ".join(f"{k}: {v or 'ok'}" for k, v in fused_optim.CHECKS.items())
+    print(f"0. fused step check on torch {torch.__version__}: {checks}", flush=True)
+    rows = []
+    for name, (fused, alone) in fused_step_rates(runs, seconds).items():
+        print(
+            f"   {name}: all {runs} runs updated {fused:6.0f} times/s fused, {alone:6.0f} "
+            f"one by one: fused = {fused / alone:.2f}× ({fused * runs:.0f} vs "
+            f"{alone * runs:.0f} optimizer steps/s in all)",
+            flush=True,
+        )
+        rows.append(
+            (
+                f"fused {name} step, {runs} runs (fused / one by one)",
+                f"{fused:.0f} / {alone:.0f} = {fused / alone:.2f}×",
+                "> 1×",
+                fused > alone,
+            )
+        )
+    return rows
 
 
 # --- 1. a run against the plain loop --------------------------------------------------------
@@ -234,6 +293,8 @@ def main() -> None:
         "--counts", default="8,16,24,32,40,48,56,64", help="concurrent runs to try, in order"
     )
     parser.add_argument("--workers", type=int, default=None, help="training threads")
+    parser.add_argument("--fused", action="store_true", help="only figure 0 (fused step)")
+    parser.add_argument("--fused-runs", type=int, default=32, help="runs stepped in figure 0")
     args = parser.parse_args()
     workers = args.workers or TrainLimits().worker_threads
     torch.set_num_threads(1)  # as in the workers; the plain loop gets the same
@@ -242,6 +303,9 @@ def main() -> None:
         f"training thread(s), load average before: {os.getloadavg()[0]:.2f}",
         flush=True,
     )
+    fused_rows = print_fused(args.fused_runs, args.seconds)
+    if args.fused:
+        return
     plain, run = [], []
     for _ in range(2):  # interleaved, so a busy moment hurts both alike
         plain.append(plain_loop_rate(args.seconds / 2))
@@ -254,6 +318,7 @@ def main() -> None:
     sustained = [t["runs"] for t in trials["capacity"] if sustains(t)]
     best = max(sustained, default=0)
     rows = [
+        *fused_rows,
         (
             "run vs plain loop (updates/s)",
             f"{run_rate:.0f} / {plain_rate:.0f} = {run_rate / plain_rate:.2f}×",

@@ -7,122 +7,15 @@ and the sum of the runs' losses is differentiated, which gives each run exactly 
 its own loss because no run's loss depends on another's parameters. On small models this costs
 about as much as one run's pass, so many runs train for the price of a few.
 
-Their optimizers step together too when they are of one kind with equal settings: the lists
-of tensors of all of them go through one call of torch.optim's own functional update (the code
-`Adam.step()` and `SGD.step()` run), which works tensor by tensor, so the numbers are the same.
+Their optimizers step together too when they are of one kind with equal settings
+(`app.train.fused_optim`, the one user of torch.optim's internals; each run's own `opt.step()`
+when this torch fails its check), with the same numbers as stepping each alone.
 """
 
-from collections.abc import Callable
-from typing import Any
-
 import torch
-from torch.optim.adam import adam
-from torch.optim.sgd import sgd
 
+from app.train.fused_optim import step_optimizers
 from app.train.trainer import StepOutcome, Trainer
-
-
-def _adam_together(optimizers: list[Any]) -> None:
-    params: list[torch.Tensor] = []
-    grads: list[torch.Tensor] = []
-    exp_avgs: list[torch.Tensor] = []
-    exp_avg_sqs: list[torch.Tensor] = []
-    max_exp_avg_sqs: list[torch.Tensor] = []
-    steps: list[torch.Tensor] = []
-    has_complex = False
-    for opt in optimizers:
-        for group in opt.param_groups:
-            has_complex |= opt._init_group(
-                group, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
-            )
-    group = optimizers[0].param_groups[0]
-    beta1, beta2 = group["betas"]
-    adam(
-        params,
-        grads,
-        exp_avgs,
-        exp_avg_sqs,
-        max_exp_avg_sqs,
-        steps,
-        amsgrad=group["amsgrad"],
-        has_complex=has_complex,
-        beta1=beta1,
-        beta2=beta2,
-        lr=group["lr"],
-        weight_decay=group["weight_decay"],
-        eps=group["eps"],
-        maximize=group["maximize"],
-        foreach=group["foreach"],
-        capturable=group["capturable"],
-        differentiable=group["differentiable"],
-        fused=group["fused"],
-        grad_scale=None,
-        found_inf=None,
-        decoupled_weight_decay=group["decoupled_weight_decay"],
-    )
-
-
-def _sgd_together(optimizers: list[Any]) -> None:
-    params: list[torch.Tensor] = []
-    grads: list[torch.Tensor] = []
-    buffers: list[torch.Tensor | None] = []
-    owners: list[Any] = []
-    has_sparse = False
-    for opt in optimizers:
-        for group in opt.param_groups:
-            before = len(params)
-            has_sparse |= opt._init_group(group, params, grads, buffers)
-            owners += [opt] * (len(params) - before)
-    group = optimizers[0].param_groups[0]
-    sgd(
-        params,
-        grads,
-        buffers,
-        weight_decay=group["weight_decay"],
-        momentum=group["momentum"],
-        lr=group["lr"],
-        dampening=group["dampening"],
-        nesterov=group["nesterov"],
-        maximize=group["maximize"],
-        has_sparse_grad=has_sparse,
-        foreach=group["foreach"],
-        fused=group["fused"],
-        grad_scale=None,
-        found_inf=None,
-    )
-    if group["momentum"] != 0:
-        for opt, p, buffer in zip(owners, params, buffers, strict=True):
-            opt.state[p]["momentum_buffer"] = buffer
-
-
-# The optimizers whose updates can run as one call; the others step one by one.
-TOGETHER: dict[type, Callable[[list[Any]], None]] = {
-    torch.optim.Adam: _adam_together,
-    torch.optim.SGD: _sgd_together,
-}
-
-
-def _settings(opt: torch.optim.Optimizer) -> object:
-    key = (type(opt), *((k, v) for k, v in opt.param_groups[0].items() if k != "params"))
-    try:
-        hash(key)
-    except TypeError:  # a list-valued setting
-        return repr(key)
-    return key
-
-
-@torch.no_grad()
-def step_optimizers(optimizers: list[torch.optim.Optimizer]) -> None:
-    """`opt.step()` for each, as few calls as possible."""
-    groups: dict[object, list[torch.optim.Optimizer]] = {}
-    for opt in optimizers:
-        together = type(opt) in TOGETHER and len(opt.param_groups) == 1
-        groups.setdefault(_settings(opt) if together else id(opt), []).append(opt)
-    for members in groups.values():
-        if len(members) == 1:
-            members[0].step()
-        else:
-            TOGETHER[type(members[0])](members)
 
 
 def _batched_output(name: str, z: torch.Tensor, trainer: Trainer) -> torch.Tensor:

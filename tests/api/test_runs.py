@@ -201,7 +201,9 @@ def test_thermometer_raw_diverges_normalized_converges(
     events = read_events(api, run["id"], last_id=0, seconds=10)
     frame = [data for _, kind, data in events if kind == "frame"][-1]
     land = frame["landscape"]
-    assert len(land["loss"]) == land["resolution"] and land["path"][0] == [1.0, 0.0]
+    surface = strict(api.get(f"/api/v1/runs/{run['id']}/landscape").text)
+    assert "loss" not in land and surface["version"] == land["version"]
+    assert len(surface["loss"]) == land["resolution"] and land["path"][0] == [1.0, 0.0]
     assert len(frame["curve"]["x"]) == 200
     history = strict(api.get(f"/api/v1/runs/{run['id']}/history").text)["steps"]
     assert "params" in history[0]

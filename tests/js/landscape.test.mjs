@@ -9,8 +9,8 @@ const CASES = [
   // [landscape A, landscape B, same surface?]
   [{ ...BOX, version: 1 }, { ...BOX, version: 1, path: [[0, 0]] }, true], // only the path grew
   [{ ...BOX, version: 1 }, { ...BOX, version: 2 }, false],
-  [{ ...BOX, version: 1 }, { ...BOX, w: [0, 9], version: 1 }, true], // the version decides
-  [{ ...BOX, loss: [[1]] }, { ...BOX, loss: [[1]] }, true], // today's server: a fresh array, the same box
+  [{ ...BOX, version: 1 }, { ...BOX, w: [0, 9], version: 1 }, false], // another run's version 1
+  [{ ...BOX, loss: [[1]] }, { ...BOX, loss: [[1]] }, true], // a fresh array, the same box
   [{ ...BOX }, { ...BOX, w: [-1, 4] }, false],
   [{ ...BOX }, { ...BOX, resolution: 50 }, false],
 ];

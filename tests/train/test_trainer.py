@@ -293,7 +293,12 @@ def test_frame_for_a_two_parameter_model() -> None:
         trainer.step()
     frame = trainer.frame()
     land = frame["landscape"]
-    assert len(land["loss"]) == 20 and len(land["loss"][0]) == 20
+    assert "loss" not in land and land["version"] == 1 and land["resolution"] == 20
+    surface = trainer.landscape_surface()
+    assert len(surface["loss"]) == 20 and len(surface["loss"][0]) == 20
+    assert {k: surface[k] for k in ("version", "w", "b", "resolution")} == {
+        k: land[k] for k in ("version", "w", "b", "resolution")
+    }
     assert land["path"][0] == [1.0, 0.0] and len(land["path"]) == 6
     assert land["path"][-1] == pytest.approx([frame["params"]["w"], frame["params"]["b"]])
     assert len(frame["curve"]["x"]) == len(frame["curve"]["y"]) == 200
@@ -320,7 +325,9 @@ def test_frame_grids(dataset: dict[str, Any], kind: str, grid_kind: str) -> None
     if grid_kind == "probability":
         assert grid["scale"] == 1000
         assert all(isinstance(v, int) and 0 <= v <= 1000 for row in grid["values"] for v in row)
-        features = trainer._inputs_to_features(torch.tensor([[grid["x1"][0], grid["x2"][1]]]))
+        features = trainer.predictor.inputs_to_features(
+            torch.tensor([[grid["x1"][0], grid["x2"][1]]])
+        )
         with torch.no_grad():
             p = torch.sigmoid(trainer.model(features))[0, 0] if kind == "mlp" else None
         if p is not None:  # the top-left cell's value is the model's own probability there

@@ -14,6 +14,7 @@ from app.api.schemas.runs import (
     DatasetPreview,
     FrameEvent,
     HistoryPublic,
+    LandscapeSurface,
     PointsPublic,
     RunCreate,
     RunPatch,
@@ -331,3 +332,17 @@ async def run_events(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+@router.get(
+    "/runs/{run_id}/landscape",
+    response_model=LandscapeSurface,
+    responses=ERRORS,
+    summary="The loss surface of a two-parameter run",
+)
+async def get_landscape(run_id: str, registry: RegistryDep) -> dict[str, Any]:
+    """The training objective over the (w, b) grid that the frames' `landscape` refers to,
+    computed once; fetch it again when a frame's `landscape.version` changes. A run whose model
+    is not a two-parameter one (a linear model on one input) answers 422 `run_state`."""
+    trainer = registry.get(run_id).trainer
+    return await run_in_threadpool(trainer.landscape_surface)

@@ -283,12 +283,13 @@ class GridFrame(BaseModel):
 
 
 class LandscapeFrame(BaseModel):
-    """The training objective over (w, b) of a two-parameter model, and the descent path."""
+    """Where the descent is on the loss landscape of a two-parameter model; the surface itself
+    is GET /api/v1/runs/{id}/landscape (fetch it again when `version` changes)."""
 
+    version: int = Field(description="the surface's version: starts at 1, changes on recompute")
     w: list[float] = Field(description="[min, max] of w (columns)")
     b: list[float] = Field(description="[min, max] of b (rows)")
     resolution: int
-    loss: list[list[float]] = Field(description="[row over b][column over w]")
     path: list[list[float]] = Field(
         description="[w, b] from the start, one point per update (thinned to ≤ 1000 points)"
     )
@@ -333,3 +334,16 @@ class StepEvent(BaseModel):
     grad_norm: float | None = Field(description="gradient norm of the epoch's last update")
     lr: float
     params: dict[str, float] | None = Field(None, description="{w, b}, two-parameter models")
+
+
+class LandscapeSurface(BaseModel):
+    """GET /runs/{id}/landscape: the training objective over (w, b) of a two-parameter model,
+    the surface that frames' `landscape` (version, box, path) refers to."""
+
+    version: int = Field(description="starts at 1; changes only when the surface is recomputed")
+    w: list[float] = Field(description="[min, max] of w (columns)")
+    b: list[float] = Field(description="[min, max] of b (rows)")
+    resolution: int = Field(description="cells per side")
+    loss: list[list[float]] = Field(
+        description="[row over b][column over w]: data loss + regularization, 4 decimals"
+    )

@@ -11,10 +11,11 @@ const LEVELS = 14; // contour lines
 const LOW = [255, 247, 214];
 const HIGH = [76, 29, 149];
 
-/** Which surface a frame's landscape shows: its version, else (today's server) its box. */
+/** Which surface a frame's landscape shows: its box and version (a new run has a new box, so
+ * its version 1 is not taken for the previous run's). */
 export function surfaceKey(landscape) {
-  if (Number.isInteger(landscape.version)) return `v${landscape.version}`;
-  return `box ${landscape.w}|${landscape.b}|${landscape.resolution}`;
+  const box = `box ${landscape.w}|${landscape.b}|${landscape.resolution}`;
+  return Number.isInteger(landscape.version) ? `v${landscape.version} ${box}` : box;
 }
 
 export class LandscapeView {
