@@ -1,6 +1,7 @@
 """GET /api/v1/runs/{id}/landscape: the loss surface, once, against the closed form; frames carry
 only its version, box and the descent path."""
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,6 +64,10 @@ def test_the_surface_is_the_mean_squared_error_at_each_grid_point(
 def test_frames_carry_the_version_box_and_path_but_not_the_surface(client: TestClient) -> None:
     run_id = client.post("/api/v1/runs", json=THERMOMETER).json()["id"]
     assert client.post(f"/api/v1/runs/{run_id}/step", json={"count": 3}).status_code == 200
+    deadline = time.monotonic() + 30
+    while client.get(f"/api/v1/runs/{run_id}").json()["step"] < 3:  # the worker steps it
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
     frame = client.app.state.registry.get(run_id).trainer.frame()  # type: ignore[attr-defined]
     land = frame["landscape"]
     assert set(land) == {"version", "w", "b", "resolution", "path"}
