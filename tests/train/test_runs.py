@@ -38,24 +38,20 @@ def wait_for(check: Callable[[], bool], seconds: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def settled(run: Run) -> bool:
-    return not run.scheduled
-
-
 def test_pause_step_resume_stop(registry: RunRegistry) -> None:
     run = registry.create(SPIRAL)
     wait_for(lambda: run.trainer.step_count > 20)
     registry.pause(run.id)
-    wait_for(lambda: settled(run))
+    wait_for(lambda: registry.settled(run))
     paused_at = run.trainer.step_count
     time.sleep(0.1)
     assert run.trainer.step_count == paused_at and run.status == "paused"
     registry.step(run.id, count=3)
-    wait_for(lambda: settled(run) and run.trainer.step_count == paused_at + 3)
+    wait_for(lambda: registry.settled(run) and run.trainer.step_count == paused_at + 3)
     registry.resume(run.id)
     wait_for(lambda: run.trainer.step_count > paused_at + 30)
     registry.stop(run.id)
-    wait_for(lambda: settled(run))
+    wait_for(lambda: registry.settled(run))
     assert run.status == "stopped"
     with pytest.raises(UserError, match="stopped"):
         registry.resume(run.id)
@@ -140,7 +136,7 @@ def test_events_tell_the_whole_story_in_order(registry: RunRegistry) -> None:
 
     def told() -> bool:  # the status event is logged just after run.status changes
         events = run.log.since(0)
-        return settled(run) and events[-1].kind == "status" and run.status == "diverged"
+        return registry.settled(run) and events[-1].kind == "status" and run.status == "diverged"
 
     wait_for(told, seconds=30)
     kinds = [e.kind for e in run.log.since(0)]
