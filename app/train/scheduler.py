@@ -22,7 +22,7 @@ Turn = Callable[[list[Job]], Sequence[tuple[Job, float | None]]]
 
 log = logging.getLogger(__name__)
 
-IDLE_WAIT_SECONDS = 1.0  # longest nap of an idle worker (it wakes for housekeeping)
+IDLE_WAIT_SECONDS = 1.0  # longest nap of an idle worker
 
 
 class Scheduler(Generic[Job]):
@@ -125,8 +125,10 @@ class Scheduler(Generic[Job]):
                     return jobs
                 if now >= self._next_housekeeping:
                     return []
-                wait = self._timers[0][0] - now if self._timers else IDLE_WAIT_SECONDS
-                self._cond.wait(timeout=min(wait, IDLE_WAIT_SECONDS))
+                wait = min(self._next_housekeeping - now, IDLE_WAIT_SECONDS)
+                if self._timers:
+                    wait = min(wait, self._timers[0][0] - now)
+                self._cond.wait(timeout=wait)
         return None
 
     def _cohort(self, first: Job) -> list[Job]:
