@@ -14,8 +14,10 @@ Who owns what (the one rule every change here keeps):
   order, publishes the new snapshot and answers them. A sender waits at most
   `ANSWER_SECONDS` for that answer (never on the event loop: routes call these methods in the
   threadpool), so the state it returns already reflects its command.
-- Readers only read: the snapshot (`state`), the append-only history and the event log. They
-  own two fields of their own: `last_seen` and `readers`.
+- Readers only read: what they return comes from the snapshot (`state`), the append-only
+  history and the event log. They own two fields of their own: `last_seen` and `readers`.
+  The housekeeping and the caps may glance at single worker-owned values (`status`, `ended`)
+  to decide what to send; they never change a run, only forget ended ones.
 
 The creator owns a run until it is registered and scheduled. Worker threads (one by default:
 small runs are bound by the GIL, see app/settings.py) share all runs; a paused run is out of

@@ -95,9 +95,9 @@ class Worker:
 
     def apply_commands(self, run: Run) -> None:
         """Apply every queued command in order, publish the new state, then answer them."""
-        commands = run.commands.drain()
-        if not commands:
+        if not run.commands:  # the common case, checked without taking the queue's lock
             return
+        commands = run.commands.drain()
         answers: list[tuple[Command, object, Exception | None]] = []
         for command in commands:
             try:
