@@ -7,10 +7,11 @@ already reflects it, or to get the refusal.
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-CommandName = Literal["pause", "resume", "step", "stop", "change", "abandon", "program"]
+CommandName = Literal["pause", "resume", "step", "stop", "change", "abandon", "read"]
 
 
 @dataclass
@@ -31,7 +32,8 @@ class Command:
     batch_size: tuple[int | None] | None = None  # `change`: (size,), None = whole set
     pace: Pace | None = None  # `change`: the new pace (now)
     reason: str | None = None  # `abandon`: why, in words
-    result: Any = None  # what the worker answered (`program`: the program)
+    read: Callable[[Any], Any] | None = None  # `read`: called with the trainer between updates
+    result: Any = None  # what the worker answered (`read`: what `read` returned)
     error: Exception | None = None  # why the worker refused or could not apply it
     _answered: threading.Event = field(default_factory=threading.Event)
 

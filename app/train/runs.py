@@ -9,9 +9,9 @@ Who owns what (the one rule every change here keeps):
   run_state.py), appends its events, and replaces its snapshot.
 - Everyone else (routes in the threadpool, the event loop, the housekeeping) steers a run
   only by putting a command (pause, resume, step, stop, abandon, lr / batch-size / pace
-  changes, or a read of the model as a program) in the run's queue (commands.py) and
-  scheduling it; the worker drains the queue between two updates, applies the commands in
-  order, publishes the new snapshot and answers them. A sender waits at most
+  changes, or a `read` of its trainer, such as the model as a program) in the run's queue
+  (commands.py) and scheduling it; the worker drains the queue between two updates, applies
+  the commands in order, publishes the new snapshot and answers them. A sender waits at most
   `ANSWER_SECONDS` for that answer (never on the event loop: routes call these methods in the
   threadpool), so the state it returns already reflects its command.
 - Readers only read: what they return comes from the snapshot (`state`), the append-only
@@ -28,13 +28,15 @@ import math
 import threading
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from app.errors import ErrorType, LimitError, UserError
 from app.settings import TrainLimits
 from app.train.commands import Command, Pace
 from app.train.datasets import describe_points
 from app.train.events import EventLog
+from app.train.program import model_program
 from app.train.run import Run
 from app.train.run_state import ACTIVE, Status
 from app.train.scheduler import Scheduler
@@ -43,9 +45,11 @@ from app.train.worker import Worker, emit_frame
 
 __all__ = ["ACTIVE", "Pace", "Run", "RunRegistry", "Status"]
 
+T = TypeVar("T")
+
 MAX_COHORT = 64  # runs of one architecture trained together in one batched pass
 ANSWER_SECONDS = 1.0  # longest wait for the worker to apply a command (then: state as is)
-PROGRAM_SECONDS = 5.0  # longest wait for the worker to write a run's program
+READ_SECONDS = 5.0  # longest wait for the worker to answer a read of a run's trainer
 
 
 class RunRegistry:
@@ -230,16 +234,20 @@ class RunRegistry:
         """The run as GET /api/v1/runs/{id} describes it (its latest published snapshot)."""
         return run.snapshot
 
-    def program(self, run: Run) -> dict[str, Any]:
-        """The model on its latest batch as a Graph lab program (the worker writes it between
-        updates)."""
-        command = self._send(run, Command("program"))
-        if not command.wait(PROGRAM_SECONDS):
+    def read(self, run: Run, read: Callable[[Trainer], T], seconds: float = READ_SECONDS) -> T:
+        """`read(trainer)` computed by the worker between two updates (torch work on a trainer
+        that does not move meanwhile); call it off the event loop."""
+        command = self._send(run, Command("read", read=read))
+        if not command.wait(seconds):
             raise UserError("the run is busy; ask again in a moment", ErrorType.RUN_STATE)
         if command.error is not None:
             raise command.error
-        program: dict[str, Any] = command.result
-        return program
+        result: T = command.result
+        return result
+
+    def program(self, run: Run) -> dict[str, Any]:
+        """The model on its latest batch as a Graph lab program."""
+        return self.read(run, model_program)
 
     def points(self, run: Run) -> dict[str, Any]:
         """The run's data in its own units, split as it trains, for drawing points (fixed at

@@ -15,7 +15,6 @@ from app.errors import ErrorType, UserError
 from app.settings import TrainLimits
 from app.train.cohort import step_together
 from app.train.commands import Command
-from app.train.program import model_program
 from app.train.run import Run
 from app.train.run_state import ACTIVE, RESTING, Trigger, next_status
 from app.train.trainer import StepOutcome
@@ -105,7 +104,7 @@ class Worker:
             except UserError as exc:  # refused: the sender hears why
                 answers.append((command, None, exc))
             except Exception as exc:
-                if command.name == "program":  # a read: the run itself is fine
+                if command.name == "read":  # a read went wrong: the run itself is fine
                     answers.append((command, None, exc))
                 else:
                     self.fail(run, exc)
@@ -117,8 +116,9 @@ class Worker:
 
     def _apply(self, run: Run, command: Command) -> object:
         name = command.name
-        if name == "program":
-            return model_program(run.trainer)
+        if name == "read":
+            assert command.read is not None
+            return command.read(run.trainer)
         if name == "resume":
             was = run.status
             if was == "diverged" and not all(
