@@ -1,14 +1,19 @@
 """The run registry in-process: commands, pacing, caps and clean-up."""
 
+import dataclasses
+import logging
+import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import torch
 
 from app.errors import UserError
 from app.settings import TrainLimits
 from app.train.runs import Pace, Run, RunRegistry
-from app.train.trainer import TrainConfig
+from app.train.trainer import TrainConfig, Trainer
 
 SPIRAL = TrainConfig(
     dataset={"name": "spiral", "n_samples": 200},
@@ -38,24 +43,28 @@ def wait_for(check: Callable[[], bool], seconds: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def settled(run: Run) -> bool:
-    return not run.scheduled
+def holds_for(check: Callable[[], bool], seconds: float) -> None:
+    """`check` stays true for the whole of `seconds` (polled)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert check()
+        time.sleep(0.01)
 
 
 def test_pause_step_resume_stop(registry: RunRegistry) -> None:
     run = registry.create(SPIRAL)
     wait_for(lambda: run.trainer.step_count > 20)
     registry.pause(run.id)
-    wait_for(lambda: settled(run))
+    assert run.status == "paused"  # the worker applied the pause before answering
+    wait_for(lambda: registry.settled(run))
     paused_at = run.trainer.step_count
-    time.sleep(0.1)
-    assert run.trainer.step_count == paused_at and run.status == "paused"
+    holds_for(lambda: run.trainer.step_count == paused_at and run.status == "paused", 0.1)
     registry.step(run.id, count=3)
-    wait_for(lambda: settled(run) and run.trainer.step_count == paused_at + 3)
+    wait_for(lambda: registry.settled(run) and run.trainer.step_count == paused_at + 3)
     registry.resume(run.id)
     wait_for(lambda: run.trainer.step_count > paused_at + 30)
     registry.stop(run.id)
-    wait_for(lambda: settled(run))
+    wait_for(lambda: registry.settled(run))
     assert run.status == "stopped"
     with pytest.raises(UserError, match="stopped"):
         registry.resume(run.id)
@@ -70,8 +79,9 @@ def test_live_lr_change_reaches_the_optimizer(registry: RunRegistry) -> None:
 
 def test_paced_run_keeps_its_rate(registry: RunRegistry) -> None:
     run = registry.create(SPIRAL, pace=Pace(frames_per_second=20, steps_per_frame=2))
-    time.sleep(1.0)
-    assert 30 <= run.trainer.step_count <= 46  # 40 steps/s
+    started = time.monotonic()
+    wait_for(lambda: run.trainer.step_count >= 40)
+    assert 0.8 <= time.monotonic() - started <= 1.35  # 40 steps/s: 2 at once, then 2 per tick
 
 
 def test_cap_on_active_runs(registry: RunRegistry) -> None:
@@ -84,9 +94,14 @@ def test_cap_on_active_runs(registry: RunRegistry) -> None:
 
 def test_abandoned_runs_are_stopped(registry: RunRegistry) -> None:
     run = registry.create(SPIRAL)
-    time.sleep(0.5)
-    registry.sweep()
-    assert run.status == "stopped" and "abandoned" in (run.reason or "")
+
+    def swept() -> bool:
+        registry.sweep()  # waits for the worker to apply what it finds
+        return run.status == "stopped"
+
+    wait_for(swept)
+    assert "abandoned" in (run.reason or "")
+    assert (run.ended or 0.0) - run.last_seen >= 0.3  # only after 0.3 s without a look
 
 
 def test_a_paused_run_nobody_touches_is_stopped_by_the_server_itself() -> None:
@@ -121,8 +136,13 @@ def test_finished_runs_are_forgotten() -> None:
     try:
         run = registry.create(SPIRAL, start=False)
         registry.stop(run.id)
-        time.sleep(0.01)
-        registry.sweep()
+        assert run.status == "stopped"
+
+        def forgotten() -> bool:
+            registry.sweep()
+            return run.id not in {r.id for r in registry.runs()}
+
+        wait_for(forgotten)
         with pytest.raises(UserError):
             registry.get(run.id)
     finally:
@@ -140,7 +160,7 @@ def test_events_tell_the_whole_story_in_order(registry: RunRegistry) -> None:
 
     def told() -> bool:  # the status event is logged just after run.status changes
         events = run.log.since(0)
-        return settled(run) and events[-1].kind == "status" and run.status == "diverged"
+        return registry.settled(run) and events[-1].kind == "status" and run.status == "diverged"
 
     wait_for(told, seconds=30)
     kinds = [e.kind for e in run.log.since(0)]
@@ -172,3 +192,117 @@ def test_a_full_store_makes_room_by_forgetting_the_longest_ended_run() -> None:
         assert ids == {second.id, third.id}
     finally:
         reg.close()
+
+
+def test_stopping_a_paused_run_draws_its_last_frame_on_the_worker(registry: RunRegistry) -> None:
+    run = registry.create(SPIRAL, start=False)
+    drawn_on: list[str] = []
+    frame = run.trainer.frame
+
+    def recording_frame() -> dict[str, object]:
+        drawn_on.append(threading.current_thread().name)
+        return frame()
+
+    run.trainer.frame = recording_frame  # type: ignore[method-assign]
+    registry.stop(run.id)
+    assert run.status == "stopped" and registry.state(run)["status"] == "stopped"
+    assert drawn_on and all(name.startswith("train-") for name in drawn_on), drawn_on
+    kinds = [e.kind for e in run.log.since(0)]
+    assert kinds[-2:] == ["frame", "status"]
+
+
+def test_steering_from_many_clients_leaves_a_paused_run_still(registry: RunRegistry) -> None:
+    run = registry.create(SPIRAL)
+    commands: list[Callable[[], object]] = [
+        lambda: registry.pause(run.id),
+        lambda: registry.step(run.id, count=random.randint(1, 5)),
+        lambda: registry.resume(run.id),
+        lambda: registry.pause(run.id),
+    ]
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(40):
+            try:
+                rng.choice(commands)()
+            except UserError as exc:  # stepping a running run, resuming a running one
+                assert exc.type == "run_state"
+
+    clients = [threading.Thread(target=client, args=(i,)) for i in range(4)]
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join()
+    registry.pause(run.id)
+    assert run.status == "paused"
+    wait_for(lambda: registry.settled(run))
+    still_at = run.trainer.step_count
+    holds_for(lambda: run.trainer.step_count == still_at and run.status == "paused", 1.0)
+
+
+def poison(run: Run) -> None:
+    """Give the run's first layer weights of the wrong shape: its next forward pass raises
+    torch's own shape error (the test owns the trainer here: the run is paused and settled)."""
+    first = run.trainer.model.linears[0].weight
+    first.data = torch.zeros(first.shape[0], first.shape[1] + 1)
+
+
+def reference_losses(config: TrainConfig) -> list[float]:
+    """The epochs' train_loss of the same configuration trained alone by a plain loop."""
+    trainer = Trainer(config, TrainLimits())
+    losses = []
+    while True:
+        outcome = trainer.step()
+        if outcome.history is not None:
+            losses.append(outcome.history["train_loss"])
+        if outcome.finished or outcome.diverged:
+            return losses
+
+
+def test_a_run_whose_training_raises_fails_alone(
+    registry: RunRegistry, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Three runs of one architecture share one batched pass; the poisoned one breaks the
+    # shared pass, the worker retries each on its own, and only the culprit fails.
+    config = dataclasses.replace(SPIRAL, max_epochs=20)
+    healthy = [registry.create(config, start=False) for _ in range(2)]
+    poisoned = registry.create(config, start=False)
+    poison(poisoned)
+    caplog.set_level(logging.WARNING, logger="app.train.worker")
+    for run in [*healthy, poisoned]:
+        registry.resume(run.id)
+    wait_for(lambda: poisoned.status == "failed" and all(r.over for r in healthy), seconds=60)
+    assert "retrying each" in caplog.text  # the shared pass failed first
+    reason = poisoned.reason or ""
+    assert "PyTorch error" in reason and "cannot be multiplied" in reason, reason
+    assert registry.state(poisoned)["status"] == "failed"
+    assert [e.kind for e in poisoned.log.since(0)][-1] == "status"
+    expected = reference_losses(config)
+    for run in healthy:
+        assert run.status == "finished" and run.trainer.epoch == 20
+        losses = [h["train_loss"] for h in run.history]
+        assert losses == pytest.approx(expected, rel=1e-4, abs=1e-6)
+
+
+def test_a_failed_run_leaves_the_next_runs_training(registry: RunRegistry) -> None:
+    lonely = registry.create(
+        TrainConfig(dataset={"name": "thermometer"}, model={"kind": "linear"}), start=False
+    )
+    poison(lonely)
+    registry.step(lonely.id)
+    wait_for(lambda: lonely.status == "failed")
+    assert lonely.ended is not None and "update 1" in (lonely.reason or "")
+    with pytest.raises(UserError, match="failed"):
+        registry.resume(lonely.id)
+    other = registry.create(dataclasses.replace(SPIRAL, max_epochs=3))
+    wait_for(lambda: other.status == "finished")
+
+
+def test_reads_of_the_trainer_happen_on_the_worker(registry: RunRegistry) -> None:
+    run = registry.create(SPIRAL)
+    on = registry.read(run, lambda trainer: threading.current_thread().name)
+    assert on.startswith("train-")
+    with pytest.raises(ZeroDivisionError):  # a read that raises tells its caller, not the run
+        registry.read(run, lambda trainer: 1 / 0)
+    at = run.trainer.step_count
+    wait_for(lambda: run.status == "running" and run.trainer.step_count > at + 10)

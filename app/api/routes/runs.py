@@ -26,7 +26,7 @@ from app.api.schemas.runs import (
 from app.errors import ErrorType, LimitError, UserError
 from app.settings import TrainLimits
 from app.train import datasets as ds
-from app.train.runs import ACTIVE, Pace, Run, RunRegistry
+from app.train.runs import Pace, Run, RunRegistry
 from app.train.trainer import TrainConfig
 
 router = APIRouter(prefix="/api/v1", tags=["training"])
@@ -170,12 +170,8 @@ async def create_run(body: RunCreate, registry: RegistryDep) -> dict[str, Any]:
 @router.get("/runs", summary="Every run held")
 async def list_runs(registry: RegistryDep) -> dict[str, Any]:
     """Runs this server holds: id, status, epoch."""
-    return {
-        "runs": [
-            {"id": r.id, "status": r.status, "epoch": r.trainer.epoch, "step": r.trainer.step_count}
-            for r in registry.runs()
-        ]
-    }
+    states = [registry.state(r) for r in registry.runs()]
+    return {"runs": [{k: s[k] for k in ("id", "status", "epoch", "step")} for s in states]}
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="A run's state")
@@ -217,13 +213,13 @@ async def get_run_program(run_id: str, registry: RegistryDep) -> dict[str, Any]:
 @router.post("/runs/{run_id}/pause", response_model=RunPublic, responses=ERRORS)
 async def pause_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """Pause after the current update."""
-    return _public(registry, registry.pause(run_id))
+    return _public(registry, await run_in_threadpool(registry.pause, run_id))
 
 
 @router.post("/runs/{run_id}/resume", response_model=RunPublic, responses=ERRORS)
 async def resume_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """Resume a paused run (or a diverged one whose parameters are still finite)."""
-    return _public(registry, registry.resume(run_id))
+    return _public(registry, await run_in_threadpool(registry.resume, run_id))
 
 
 @router.post("/runs/{run_id}/step", response_model=RunPublic, responses=ERRORS)
@@ -231,13 +227,14 @@ async def step_run(
     run_id: str, registry: RegistryDep, body: Annotated[StepRequest | None, Body()] = None
 ) -> dict[str, Any]:
     """Perform `count` updates (default 1) of a paused run; it stays paused."""
-    return _public(registry, registry.step(run_id, count=(body or StepRequest()).count))
+    count = (body or StepRequest()).count
+    return _public(registry, await run_in_threadpool(registry.step, run_id, count=count))
 
 
 @router.post("/runs/{run_id}/stop", response_model=RunPublic, responses=ERRORS)
 async def stop_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """End the run; it stays readable."""
-    return _public(registry, registry.stop(run_id))
+    return _public(registry, await run_in_threadpool(registry.stop, run_id))
 
 
 @router.patch("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="Live changes")
@@ -255,7 +252,8 @@ async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> dict[
             else run.pace.steps_per_frame,
         )
     batch = (body.batch_size,) if "batch_size" in given else None
-    return _public(registry, registry.change(run_id, lr=lr, batch_size=batch, pace=pace))
+    changed = await run_in_threadpool(registry.change, run_id, lr=lr, batch_size=batch, pace=pace)
+    return _public(registry, changed)
 
 
 async def _stream(run: Run, last_id: int) -> AsyncIterator[str]:
@@ -267,6 +265,7 @@ async def _stream(run: Run, last_id: int) -> AsyncIterator[str]:
         while True:
             flag.clear()
             run.touch()
+            over = run.over  # read before the log: a run's last events precede its end
             events = run.log.since(last_id)
             if events:
                 last_id = events[-1].id
@@ -274,7 +273,7 @@ async def _stream(run: Run, last_id: int) -> AsyncIterator[str]:
                 last_write = time.monotonic()
                 await asyncio.sleep(MIN_FLUSH_SECONDS)
                 continue
-            if run.status not in ACTIVE and not run.scheduled:
+            if over:
                 return  # everything is sent and nothing more will come
             try:
                 await asyncio.wait_for(flag.wait(), timeout=KEEPALIVE_SECONDS)
