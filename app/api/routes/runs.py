@@ -343,5 +343,7 @@ async def get_landscape(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     """The training objective over the (w, b) grid that the frames' `landscape` refers to,
     computed once; fetch it again when a frame's `landscape.version` changes. A run whose model
     is not a two-parameter one (a linear model on one input) answers 422 `run_state`."""
+    # The surface reads only the run's fixed training rows (never its moving parameters), so it
+    # is the one trainer read that needs no turn of the worker.
     trainer = registry.get(run_id).trainer
     return await run_in_threadpool(trainer.landscape_surface)

@@ -196,7 +196,7 @@ class RunPublic(BaseModel):
     """A run's state."""
 
     id: str
-    status: Literal["running", "paused", "finished", "diverged", "stopped"]
+    status: Literal["running", "paused", "finished", "diverged", "stopped", "failed"]
     reason: str | None = Field(description="why it paused, diverged, finished or was flagged")
     flags: list[str] = Field(description="notices such as overfitting")
     epoch: int = Field(description="epochs completed")
@@ -317,7 +317,7 @@ class FrameEvent(BaseModel):
 class StatusEvent(BaseModel):
     """`event: status`: the run's status changed, or a notice (flags) was raised."""
 
-    status: Literal["running", "paused", "finished", "diverged", "stopped"]
+    status: Literal["running", "paused", "finished", "diverged", "stopped", "failed"]
     reason: str | None = Field(description="why, in a sentence")
     flags: list[str] = Field(description="notices so far, e.g. overfitting")
 

@@ -36,7 +36,7 @@ export class RunBar {
   }
 
   /**
-   * `state.status` (none, starting, running, paused, finished, diverged, stopped, error),
+   * `state.status` (none, starting, running, paused, finished, diverged, stopped, failed, error),
    * `state.reason`, `state.metrics` (latest history entry), `state.epoch`, `state.step`,
    * `state.flag` (overfitting message), `state.config`, `state.canGraph`.
    */
@@ -62,7 +62,7 @@ export class RunBar {
   describe({ status, reason, metrics, epoch, step }) {
     const word = {
       none: "Ready", starting: "Starting…", running: "Running", paused: "Paused", finished: "Finished",
-      diverged: "Diverged", stopped: "Stopped", error: "Cannot start",
+      diverged: "Diverged", stopped: "Stopped", failed: "Failed", error: "Cannot start",
     }[status] || status;
     const parts = [strong(word)];
     if (status !== "none" && status !== "error" && status !== "starting") {
@@ -76,7 +76,7 @@ export class RunBar {
     if (reason) {
       const why = document.createElement("span");
       why.className = "reason";
-      why.textContent = status === "diverged" ? `: ${reason}` : ` · ${reason}`;
+      why.textContent = status === "diverged" || status === "failed" ? `: ${reason}` : ` · ${reason}`;
       parts.push(why);
     }
     return parts;
