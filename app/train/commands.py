@@ -30,7 +30,9 @@ class Command:
     count: int = 0  # updates asked for by `step`
     lr: float | None = None  # `change`: the new learning rate (from the next update)
     batch_size: tuple[int | None] | None = None  # `change`: (size,), None = whole set
-    pace: Pace | None = None  # `change`: the new pace (now)
+    # `change`: the new pace (now), field by field, so two changes sent at once both hold.
+    frames_per_second: float | None = None
+    steps_per_frame: tuple[int | None] | None = None  # (updates,), None = as fast as possible
     reason: str | None = None  # `abandon`: why, in words
     read: Callable[[Any], Any] | None = None  # `read`: called with the trainer between updates
     result: Any = None  # what the worker answered (`read`: what `read` returned)

@@ -164,9 +164,11 @@ class RunRegistry:
         *,
         lr: float | None = None,
         batch_size: tuple[int | None] | None = None,
-        pace: Pace | None = None,
+        frames_per_second: float | None = None,
+        steps_per_frame: tuple[int | None] | None = None,
     ) -> Run:
-        """Live changes: learning rate (next update), batch size (next epoch), pace (now)."""
+        """Live changes: learning rate (next update), batch size (next epoch), pace (now); a
+        pace field not given stays as the worker finds it (never as a route last read it)."""
         run = self.get(run_id)
         if lr is not None and not (math.isfinite(lr) and 0 < lr <= 1e6):
             raise UserError(
@@ -177,9 +179,21 @@ class RunRegistry:
                 "batch_size must be at least 1 (or null for the whole set)",
                 ErrorType.LIMIT_EXCEEDED,
             )
-        if pace is not None:
-            self._check_pace(pace)
-        return self._command(run, Command("change", lr=lr, batch_size=batch_size, pace=pace))
+        if frames_per_second is not None or steps_per_frame is not None:
+            self._check_pace(
+                Pace(
+                    frames_per_second=frames_per_second or 1.0,
+                    steps_per_frame=steps_per_frame[0] if steps_per_frame else None,
+                )
+            )
+        command = Command(
+            "change",
+            lr=lr,
+            batch_size=batch_size,
+            frames_per_second=frames_per_second,
+            steps_per_frame=steps_per_frame,
+        )
+        return self._command(run, command)
 
     def _check_pace(self, pace: Pace) -> None:
         if not 0.1 <= pace.frames_per_second <= self.limits.max_frames_per_second:

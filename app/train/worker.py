@@ -14,7 +14,7 @@ import torch
 from app.errors import ErrorType, UserError
 from app.settings import TrainLimits
 from app.train.cohort import step_together
-from app.train.commands import Command
+from app.train.commands import Command, Pace
 from app.train.run import Run
 from app.train.run_state import ACTIVE, RESTING, Trigger, next_status
 from app.train.trainer import StepOutcome
@@ -148,8 +148,13 @@ class Worker:
                 run.trainer.set_lr(command.lr)
             if command.batch_size is not None:
                 run.trainer.set_batch_size(command.batch_size[0])
-            if command.pace is not None:
-                run.pace = command.pace
+            if command.frames_per_second is not None or command.steps_per_frame is not None:
+                run.pace = Pace(
+                    frames_per_second=command.frames_per_second or run.pace.frames_per_second,
+                    steps_per_frame=run.pace.steps_per_frame
+                    if command.steps_per_frame is None
+                    else command.steps_per_frame[0],
+                )
                 run.next_frame_at = run.next_tick = 0.0
                 run.chunk_left = 0
         return None

@@ -306,3 +306,20 @@ def test_reads_of_the_trainer_happen_on_the_worker(registry: RunRegistry) -> Non
         registry.read(run, lambda trainer: 1 / 0)
     at = run.trainer.step_count
     wait_for(lambda: run.status == "running" and run.trainer.step_count > at + 10)
+
+
+@pytest.mark.parametrize("order", ["speed first", "drawing rate first"])
+def test_two_pace_changes_sent_at_once_both_hold(registry: RunRegistry, order: str) -> None:
+    # Two clients (or one page's two menus) change the pace at the same moment: each change
+    # names only its own field, so neither undoes the other.
+    run = registry.create(SPIRAL, start=False)
+    changes = [{"steps_per_frame": (1,)}, {"frames_per_second": 5.0}]
+    if order != "speed first":
+        changes.reverse()
+    threads = [threading.Thread(target=registry.change, args=(run.id,), kwargs=c) for c in changes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    state = registry.state(run)
+    assert (state["steps_per_frame"], state["frames_per_second"]) == (1, 5.0)

@@ -1,6 +1,7 @@
 """Training-run and dataset endpoints: HTTP in, core call, JSON out. No maths here."""
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -240,19 +241,19 @@ async def stop_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
 @router.patch("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="Live changes")
 async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> dict[str, Any]:
     """Change the learning rate (next update), batch size (next epoch) or pace (now)."""
-    run = registry.get(run_id)
+    registry.get(run_id)  # 404 before anything else
     lr = body.lr if body.optimizer is None or body.optimizer.lr is None else body.optimizer.lr
     given = body.model_fields_set
-    pace = None
-    if given & {"frames_per_second", "steps_per_frame"}:
-        pace = Pace(
-            frames_per_second=body.frames_per_second or run.pace.frames_per_second,
-            steps_per_frame=body.steps_per_frame
-            if "steps_per_frame" in given
-            else run.pace.steps_per_frame,
+    changed = await run_in_threadpool(
+        functools.partial(
+            registry.change,
+            run_id,
+            lr=lr,
+            batch_size=(body.batch_size,) if "batch_size" in given else None,
+            frames_per_second=body.frames_per_second,
+            steps_per_frame=(body.steps_per_frame,) if "steps_per_frame" in given else None,
         )
-    batch = (body.batch_size,) if "batch_size" in given else None
-    changed = await run_in_threadpool(registry.change, run_id, lr=lr, batch_size=batch, pace=pace)
+    )
     return _public(registry, changed)
 
 
