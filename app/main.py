@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.catalogue import build_catalogue
 from app.api.errors import BodySizeLimit, install_error_handlers
-from app.api.routes import graphs, pages, runs
+from app.api.routes import datasets, events, graphs, pages, runs
 from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType
 from app.settings import Settings, get_settings
@@ -76,7 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(graphs.router)
+    app.include_router(datasets.router)
     app.include_router(runs.router)
+    app.include_router(events.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)

@@ -9,7 +9,7 @@ import pytest
 import torch
 from fastapi.testclient import TestClient
 
-from app.api.schemas.runs import FeatureSpec
+from app.api.schemas.datasets import FeatureSpec
 from app.main import create_app
 from app.settings import Settings
 from app.train.features import FEATURE_OPS

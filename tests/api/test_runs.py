@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.api.schemas.runs import FrameEvent, StatusEvent, StepEvent
+from app.api.schemas.events import FrameEvent, StatusEvent, StepEvent
 
 EVENT_MODELS = {"step": StepEvent, "frame": FrameEvent, "status": StatusEvent}
 

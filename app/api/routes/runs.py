@@ -1,39 +1,27 @@
-"""Training-run and dataset endpoints: HTTP in, core call, JSON out. No maths here."""
+"""Training-run endpoints: HTTP in, core call, JSON out. No maths here."""
 
-import asyncio
 import functools
-import time
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Body, Query
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import CatalogueDep, RegistryDep, SettingsDep
+from app.api.deps import RegistryDep
+from app.api.schemas.datasets import PointsPublic
+from app.api.schemas.events import LandscapeSurface
 from app.api.schemas.runs import (
-    DatasetPreview,
-    FrameEvent,
     HistoryPublic,
-    LandscapeSurface,
-    PointsPublic,
     RunCreate,
     RunPatch,
     RunPublic,
-    StatusEvent,
-    StepEvent,
     StepRequest,
 )
-from app.errors import ErrorType, LimitError, UserError
-from app.settings import TrainLimits
-from app.train import datasets as ds
+from app.errors import ErrorType
 from app.train.runs import Pace, Run, RunRegistry
 from app.train.trainer import TrainConfig
 
 router = APIRouter(prefix="/api/v1", tags=["training"])
 
-KEEPALIVE_SECONDS = 15.0  # an SSE comment this often keeps proxies from closing a quiet stream
-MIN_FLUSH_SECONDS = 0.02  # a stream writes at most this often (events are batched meanwhile)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such run"},
@@ -74,63 +62,6 @@ def _public(registry: RunRegistry, run: Run) -> dict[str, Any]:
             "target_loss": config.target_loss,
         },
     }
-
-
-# --- catalogue and data ----------------------------------------------------------------------
-
-
-@router.get("/datasets", summary="Catalogue: datasets, models, losses, optimizers and limits")
-async def datasets_catalogue(catalogue: CatalogueDep) -> dict[str, Any]:
-    """Every dataset with its options and bounds, every model, loss and optimizer, every limit."""
-    return catalogue
-
-
-def _preview(body: DatasetPreview, limits: TrainLimits) -> dict[str, Any]:
-    choice = body.dataset.model_dump()
-    data = ds.make_dataset(choice.pop("name"), choice, limits)
-    train, val = ds.split_indices(n=len(data.x), val_fraction=body.val_fraction, seed=body.seed)
-    return ds.describe_points(data, train_idx=train, val_idx=val)
-
-
-@router.post(
-    "/datasets/preview", response_model=PointsPublic, responses=ERRORS, summary="A dataset's points"
-)
-async def preview_dataset(body: DatasetPreview, settings: SettingsDep) -> dict[str, Any]:
-    """The points of a dataset (and its split), to draw before training."""
-    return await run_in_threadpool(_preview, body, settings.train)
-
-
-@router.post(
-    "/datasets/csv",
-    response_model=PointsPublic,
-    responses=ERRORS,
-    summary="Check an uploaded CSV",
-    openapi_extra={
-        "requestBody": {
-            "content": {"text/csv": {"example": "x1,x2,y\n2,8,5\n9,2,6\n4,3,?\n"}},
-            "required": True,
-        }
-    },
-)
-async def upload_csv(
-    request: Request,
-    settings: SettingsDep,
-    target: Annotated[str, Query(description="column to predict; default the last")] = "",
-    task: Annotated[str, Query(description="auto, regression or classification")] = "auto",
-) -> dict[str, Any]:
-    """Validate a CSV (the body, as text/csv) and answer its points, or one error per bad row.
-
-    To train on it, create a run with `{"dataset": {"name": "csv", "text": <the CSV>}}`."""
-    raw = await request.body()
-    if len(raw) > settings.train.max_csv_bytes:
-        raise LimitError(f"the CSV is larger than {settings.train.max_csv_bytes} bytes")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError("the CSV is not UTF-8 text", ErrorType.CSV_ERROR) from exc
-    options = {"text": text, "target": target, "task": task}
-    body = DatasetPreview(dataset={"name": "csv", **options}, val_fraction=0.0)  # type: ignore[arg-type]
-    return await run_in_threadpool(_preview, body, settings.train)
 
 
 # --- runs ------------------------------------------------------------------------------------
@@ -255,83 +186,6 @@ async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> dict[
         )
     )
     return _public(registry, changed)
-
-
-async def _stream(run: Run, last_id: int) -> AsyncIterator[str]:
-    flag = run.log.subscribe()
-    run.readers += 1
-    try:
-        yield "retry: 2000\n\n"
-        last_write = time.monotonic()
-        while True:
-            flag.clear()
-            run.touch()
-            over = run.over  # read before the log: a run's last events precede its end
-            events = run.log.since(last_id)
-            if events:
-                last_id = events[-1].id
-                yield "".join(e.text for e in events)
-                last_write = time.monotonic()
-                await asyncio.sleep(MIN_FLUSH_SECONDS)
-                continue
-            if over:
-                return  # everything is sent and nothing more will come
-            try:
-                await asyncio.wait_for(flag.wait(), timeout=KEEPALIVE_SECONDS)
-            except TimeoutError:
-                if time.monotonic() - last_write >= KEEPALIVE_SECONDS:
-                    yield ": keepalive\n\n"
-                    last_write = time.monotonic()
-    finally:
-        run.readers -= 1
-        run.log.unsubscribe(flag)
-
-
-@router.get(
-    "/runs/{run_id}/events",
-    responses={
-        **ERRORS,
-        200: {
-            "description": "events `step`, `frame` and `status`; `data` is one JSON object",
-            "content": {
-                "text/event-stream": {
-                    "schema": {
-                        "oneOf": [
-                            StepEvent.model_json_schema(),
-                            FrameEvent.model_json_schema(),
-                            StatusEvent.model_json_schema(),
-                        ]
-                    },
-                    "example": 'id: 7\nevent: status\ndata: {"status":"diverged","reason":"the'
-                    ' loss became nan at step 9: the updates overshot (learning rate 10)",'
-                    '"flags":[]}\n\n',
-                }
-            },
-        },
-    },
-    summary="Server-Sent Events: step, frame, status",
-)
-async def run_events(
-    run_id: str,
-    registry: RegistryDep,
-    last_event_id: Annotated[str | None, Header(description="resume after this event id")] = None,
-    after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
-) -> StreamingResponse:
-    """`step` (one history entry), `frame` (what the page draws) and `status` events, each with
-    an `id`; reconnecting with `Last-Event-ID` resumes without gaps or repeats (frames are
-    snapshots: a reader that falls behind gets the newest ones). The stream ends after the
-    run's final events."""
-    run = registry.get(run_id)
-    start = after if after is not None else 0
-    if last_event_id is not None:
-        if not last_event_id.strip().isdigit() or len(last_event_id.strip()) > 18:
-            raise UserError("Last-Event-ID must be a whole number", ErrorType.INVALID_REQUEST)
-        start = int(last_event_id)
-    return StreamingResponse(
-        _stream(run, start),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
 
 
 @router.get(
