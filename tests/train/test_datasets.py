@@ -151,7 +151,7 @@ def test_csv_classification_and_target_column() -> None:
 
 
 def test_csv_with_bom_spaces_and_blank_lines() -> None:
-    data = ds.from_csv(text="t_u , t_c\n 35.7 , 0.5\n\n55.9,14\n", task="regression")
+    data = ds.from_csv(text="\ufefft_u , t_c\n 35.7 , 0.5\n\n55.9,14\n", task="regression")
     assert data.input_names == ("t_u",) and data.y[:, 0].tolist() == [0.5, 14]
 
 
