@@ -81,7 +81,8 @@ def test_paced_run_keeps_its_rate(registry: RunRegistry) -> None:
     run = registry.create(SPIRAL, pace=Pace(frames_per_second=20, steps_per_frame=2))
     started = time.monotonic()
     wait_for(lambda: run.trainer.step_count >= 40)
-    assert 0.8 <= time.monotonic() - started <= 1.35  # 40 steps/s: 2 at once, then 2 per tick
+    # 40 steps/s: 2 at once, then 2 per tick; never faster, and slower only on a loaded machine
+    assert 0.8 <= time.monotonic() - started <= 2.5
 
 
 def test_cap_on_active_runs(registry: RunRegistry) -> None:
