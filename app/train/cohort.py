@@ -67,9 +67,10 @@ def _together(
     ]
 
 
-def step_together(trainers: list[Trainer]) -> list[StepOutcome]:
+def step_together(trainers: list[Trainer]) -> list[StepOutcome | Exception]:
     """One update of each trainer (in order); those with equal signatures and batch shapes share
-    one batched pass, the others update alone."""
+    one batched pass, the others update alone. A group whose update raises gets the exception
+    as each member's outcome; the other groups' updates stand."""
     if len(trainers) == 1:
         return [trainers[0].step()]
     drawn = [(t, *t.next_batch()) for t in trainers]
@@ -77,17 +78,22 @@ def step_together(trainers: list[Trainer]) -> list[StepOutcome]:
     for i, (t, x, y) in enumerate(drawn):
         key = (t.signature, tuple(x.shape), tuple(y.shape), y.dtype) if t.signature else i
         groups.setdefault(key, []).append(i)
-    outcomes: list[StepOutcome | None] = [None] * len(trainers)
+    outcomes: list[StepOutcome | Exception | None] = [None] * len(trainers)
     for members in groups.values():
-        if len(members) == 1:
-            t, x, y = drawn[members[0]]
-            outcomes[members[0]] = t.update_on(x, y)
-            continue
-        results = _together(
-            [drawn[i][0] for i in members],
-            [drawn[i][1] for i in members],
-            [drawn[i][2] for i in members],
-        )
+        try:
+            if len(members) == 1:
+                t, x, y = drawn[members[0]]
+                results: list[StepOutcome | Exception] = [t.update_on(x, y)]
+            else:
+                results = list(
+                    _together(
+                        [drawn[i][0] for i in members],
+                        [drawn[i][1] for i in members],
+                        [drawn[i][2] for i in members],
+                    )
+                )
+        except Exception as exc:  # this group only: the worker retries its members alone
+            results = [exc] * len(members)
         for i, outcome in zip(members, results, strict=True):
             outcomes[i] = outcome
     return [o for o in outcomes if o is not None]

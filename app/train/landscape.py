@@ -6,6 +6,7 @@ per version and served on its own (GET /api/v1/runs/{id}/landscape); frames carr
 version, its box and the descent path, which grows with every update.
 """
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -47,11 +48,17 @@ def loss_surface(
 ) -> torch.Tensor:
     """The training objective of output(w·x + b) against y at every (w[j], b[i]): [len(b), len(w)].
 
-    x: [n] the one feature of the training rows; y: their targets [n] or [n, 1]."""
-    z = w.reshape(1, -1, 1) * x.reshape(1, 1, -1) + b.reshape(-1, 1, 1)  # [nb, nw, n]
-    out = output(z.unsqueeze(-1))
-    target = y.reshape(1, 1, -1, 1).expand_as(out)
-    loss = loss_fn(out, target.to(out.dtype), reduction="none").mean(dim=(-2, -1))
+    x: [n] the one feature of the training rows; y: their targets [n] or [n, 1]. Computed a few
+    rows of b at a time, so memory stays near CHUNK_ELEMENTS floats whatever n is."""
+    rows_per_chunk = max(1, CHUNK_ELEMENTS // max(1, len(w) * len(x)))
+    parts = []
+    for start in range(0, len(b), rows_per_chunk):
+        part = b[start : start + rows_per_chunk]
+        z = w.reshape(1, -1, 1) * x.reshape(1, 1, -1) + part.reshape(-1, 1, 1)  # [nb', nw, n]
+        out = output(z.unsqueeze(-1))
+        target = y.reshape(1, 1, -1, 1).expand_as(out)
+        parts.append(loss_fn(out, target.to(out.dtype), reduction="none").mean(dim=(-2, -1)))
+    loss = torch.cat(parts)
     if reg_rate and reg_kind != "none":
         per_weight = w.abs() if reg_kind == "l1" else w * w
         loss = loss + reg_rate * per_weight.reshape(1, -1)
@@ -74,6 +81,9 @@ def landscape_box(
     return w_mid - w_half, w_mid + w_half, b_mid - b_half, b_mid + b_half
 
 
+CHUNK_ELEMENTS = 2_000_000  # grid points × rows evaluated at once (about 8 MB a tensor)
+
+
 class LossLandscape:
     """The versioned surface of one run: the box is fixed at the start, the surface computed
     on first request; `recompute()` drops it and bumps the version (nothing calls it yet: no
@@ -94,6 +104,7 @@ class LossLandscape:
         self._objective = objective  # (w [nw], b [nb]) → loss [nb, nw]
         self._box: tuple[float, float, float, float] | None = None
         self._surface: list[Any] | None = None
+        self._computing = threading.Lock()  # one computation; concurrent requests wait for it
 
     def box(self) -> dict[str, Any]:
         """{version, w: [lo, hi], b: [lo, hi], resolution}: what a frame says of the surface."""
@@ -109,13 +120,14 @@ class LossLandscape:
 
     def surface(self) -> dict[str, Any]:
         """The box and `loss` [row over b][column over w], rounded to 4 places."""
-        box = self.box()
-        if self._surface is None:
-            n = self.resolution
-            w = torch.linspace(box["w"][0], box["w"][1], n)
-            b = torch.linspace(box["b"][0], box["b"][1], n)
-            self._surface = rounded(self._objective(w, b))
-        return {**box, "loss": self._surface}
+        with self._computing:
+            box = self.box()
+            if self._surface is None:
+                n = self.resolution
+                w = torch.linspace(box["w"][0], box["w"][1], n)
+                b = torch.linspace(box["b"][0], box["b"][1], n)
+                self._surface = rounded(self._objective(w, b))
+            return {**box, "loss": self._surface}
 
     def recompute(self) -> None:
         """Forget the surface (the objective changed); the next request computes version + 1."""

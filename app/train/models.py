@@ -207,6 +207,8 @@ def _fill(param: torch.Tensor, value: Any, name: str) -> None:
             f"init {name!r} must be a number or nested lists of numbers, not {value!r}",
             ErrorType.MODEL_ERROR,
         ) from None
+    if not bool(torch.isfinite(given).all()):
+        raise UserError(f"init {name!r} must be finite numbers", ErrorType.MODEL_ERROR)
     if given.dim() == 0:
         param.fill_(given)
         return

@@ -23,6 +23,7 @@ TRANSITIONS: dict[tuple[Status, Trigger], Status] = {
     # Users.
     ("running", "pause"): "paused",
     ("paused", "resume"): "running",
+    ("running", "resume"): "running",  # a double click or a retried request: nothing to do
     ("diverged", "resume"): "running",  # only while its parameters are finite (the worker checks)
     ("paused", "step"): "paused",  # updates one by one, then stays paused
     ("running", "stop"): "stopped",

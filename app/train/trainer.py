@@ -42,6 +42,7 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, limits: TrainLimits) -> None:
         self.config, self.limits = config, limits
+        check_limits(config, limits)  # before any of the work the limits bound
         options = {k: v for k, v in config.dataset.items() if k != "name"}
         self.data = data = ds.make_dataset(str(config.dataset.get("name")), options, limits)
         self.loss_name, self.spec = resolve_loss_and_model(config, data, limits)
@@ -78,7 +79,6 @@ class Trainer:
             seed=config.seed,
         )
         self.max_steps = limits.max_steps
-        check_limits(config, limits)
         self.predictor = Predictor(
             model=self.model,
             spec=self.spec,

@@ -199,17 +199,22 @@ class Worker:
         return None
 
     def _update(self, runs: list[Run]) -> list[StepOutcome | Exception]:
-        """One update of each run, together; if that raises, each on its own."""
+        """One update of each run, together; the runs of a group whose shared update raised
+        are each retried on their own, so only the culprit fails."""
         trainers = [run.trainer for run in runs]
         before = [(t.step_count, t.last_batch) for t in trainers]
         try:
-            return list(step_together(trainers))
-        except Exception as exc:
-            if len(runs) == 1:
-                return [exc]
-            log.warning("a cohort of %d runs failed together; retrying each", len(runs))
+            together = list(step_together(trainers))
+        except Exception as exc:  # drawing the batches failed
+            together = [exc] * len(runs)
+        if len(runs) == 1 or not any(isinstance(o, Exception) for o in together):
+            return together
+        log.warning("a shared update of %d runs failed; retrying each alone", len(runs))
         outcomes: list[StepOutcome | Exception] = []
-        for trainer, (count, batch) in zip(trainers, before, strict=True):
+        for trainer, (count, batch), first in zip(trainers, before, together, strict=True):
+            if not isinstance(first, Exception):
+                outcomes.append(first)
+                continue
             try:
                 if trainer.step_count != count:  # the failed pass got past its update
                     raise RuntimeError("the update shared with other runs failed midway")

@@ -186,3 +186,21 @@ def test_the_check_refuses_an_unexpected_torch(
     assert reason is not None and words in reason
     monkeypatch.undo()
     assert fused_optim.check_fused(torch.optim.Adam) is None
+
+
+def test_a_group_that_raises_fails_alone_and_the_others_updates_stand() -> None:
+    # The culprit's weights of 3e38 overflow to inf − inf = NaN before its sigmoid, and BCE
+    # refuses NaN; it shares the healthy runs' architecture but not their batch shape, so it
+    # is a later group of the same call.
+    base = {"dataset": {"name": "spiral", "n_samples": 200}, "loss": "bce"}
+    healthy = [
+        Trainer(TrainConfig(**base, model={"kind": "logistic"}, batch_size=10), LIMITS)
+        for _ in range(2)
+    ]
+    culprit = Trainer(
+        TrainConfig(**base, model={"kind": "logistic", "init": {"w": 3e38, "b": 0.0}}), LIMITS
+    )
+    outcomes = step_together([*healthy, culprit])
+    assert isinstance(outcomes[2], RuntimeError)
+    assert [o.record.step for o in outcomes[:2]] == [1, 1]  # type: ignore[union-attr]
+    assert [t.step_count for t in healthy] == [1, 1]

@@ -22,8 +22,8 @@ from app.train.run_state import (
         ("paused", "pause", None),  # pausing twice is harmless
         ("finished", "pause", None),
         ("paused", "resume", "running"),
+        ("running", "resume", "running"),  # a double click or a retried request is harmless
         ("diverged", "resume", "running"),
-        ("running", "resume", "the run is running; only a paused run resumes"),
         ("stopped", "resume", "the run is stopped; only a paused run resumes"),
         ("failed", "resume", "the run is failed; only a paused run resumes"),
         ("paused", "step", "paused"),

@@ -324,3 +324,20 @@ def test_two_pace_changes_sent_at_once_both_hold(registry: RunRegistry, order: s
         thread.join()
     state = registry.state(run)
     assert (state["steps_per_frame"], state["frames_per_second"]) == (1, 5.0)
+
+
+def test_a_culprit_in_a_later_group_of_its_cohort_fails_alone(registry: RunRegistry) -> None:
+    # Two healthy runs and one whose BCE raises (weights of 3e38 overflow to inf − inf = NaN
+    # before the sigmoid, and BCE refuses NaN) share an architecture but not a batch shape:
+    # they train in one slice, in two groups, the culprit's second. Only the culprit fails;
+    # the others' updates of that slice stand.
+    base = {"dataset": {"name": "spiral", "n_samples": 200}, "loss": "bce", "max_epochs": 20}
+    healthy = TrainConfig(**base, model={"kind": "logistic"}, batch_size=10)
+    culprit = TrainConfig(**base, model={"kind": "logistic", "init": {"w": 3e38, "b": 0.0}})
+    runs = [registry.create(healthy, start=False) for _ in range(2)]
+    bad = registry.create(dataclasses.replace(culprit, batch_size=20), start=False)
+    for run in [*runs, bad]:
+        registry.resume(run.id)
+    wait_for(lambda: all(r.status != "running" for r in [*runs, bad]), seconds=60)
+    assert bad.status == "failed" and "PyTorch error" in (bad.reason or ""), bad.reason
+    assert [r.status for r in runs] == ["finished", "finished"], [r.reason for r in runs]

@@ -1,6 +1,7 @@
 """The one table of datasets: each public name with its maker, task, options and their bounds;
 `make_dataset` checks the options, and the size they ask for, before building anything."""
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -118,6 +119,10 @@ def _checked(key: str, param: Param, value: Any, limits: TrainLimits) -> Any:
     if param.kind in ("int", "float"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise UserError(f"dataset option {key!r} must be a number", ErrorType.DATASET_ERROR)
+        if not math.isfinite(value):  # NaN would slip through every comparison below
+            raise UserError(
+                f"dataset option {key!r} must be a finite number", ErrorType.DATASET_ERROR
+            )
         if param.kind == "int" and not float(value).is_integer():
             raise UserError(
                 f"dataset option {key!r} must be a whole number", ErrorType.DATASET_ERROR

@@ -3,7 +3,7 @@
 import { getJson, openEvents, patchJson, postJson } from "../common/api.js";
 
 /** Statuses after which the server sends nothing more. */
-const ENDED = new Set(["finished", "stopped"]);
+const ENDED = new Set(["finished", "stopped", "failed"]); // statuses no command revives
 
 export class RunClient {
   /**
