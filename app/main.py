@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.catalogue import build_catalogue
 from app.api.errors import BodySizeLimit, install_error_handlers
 from app.api.routes import datasets, events, graphs, pages, runs
+from app.api.sse import sse_event
 from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType
 from app.settings import Settings, get_settings
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.registry = RunRegistry(settings.train)
+        app.state.registry = RunRegistry(settings.train, encode_event=sse_event)
         app.state.catalogue = await run_in_threadpool(build_catalogue, settings.train)
         try:
             yield

@@ -39,7 +39,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.settings import TrainLimits  # noqa: E402 - after the path is set
+from app.api.sse import sse_event  # noqa: E402 - after the path is set
+from app.settings import TrainLimits  # noqa: E402
 from app.train.presets import PRESETS  # noqa: E402
 
 # The spiral run (the page's first preset), long enough and never stopped as diverging.
@@ -148,7 +149,7 @@ def registry_run_rate(seconds: float) -> float:
     from app.train.runs import RunRegistry
     from app.train.trainer import TrainConfig
 
-    registry = RunRegistry(TrainLimits())
+    registry = RunRegistry(TrainLimits(), encode_event=sse_event)
     run = registry.create(TrainConfig(**{k: v for k, v in RUN.items()}))
     time.sleep(0.5)
     s0, t0 = run.trainer.step_count, time.perf_counter()

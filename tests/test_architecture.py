@@ -6,7 +6,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = sorted((ROOT / "app" / "graph").glob("*.py")) + sorted((ROOT / "app" / "train").glob("*.py"))
+CORE = [
+    *sorted((ROOT / "app" / "graph").rglob("*.py")),
+    *sorted((ROOT / "app" / "train").rglob("*.py")),
+]
 ROUTES = sorted((ROOT / "app" / "api" / "routes").glob("*.py"))
 
 
@@ -24,6 +27,18 @@ def imported(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", CORE, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_the_core_never_imports_the_web(path: Path) -> None:
     assert not imported(path) & {"fastapi", "starlette", "uvicorn", "jinja2"}
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_core_writes_no_wire_format(path: Path) -> None:
+    # Numbers and tensors out; JSON, strict-JSON strings and SSE lines are the edge's (app/api).
+    modules = {
+        node.module
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert "json" not in imported(path)
+    assert not [m for m in modules if m.startswith("app.api")]
 
 
 @pytest.mark.parametrize("path", ROUTES, ids=lambda p: p.name)

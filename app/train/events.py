@@ -10,9 +10,11 @@ import bisect
 import heapq
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.strict_json import dumps
+# (id, kind, payload) → the event's bytes on the wire; the edge supplies it (app/api/sse.py).
+EventEncoder = Callable[[int, str, object], str]
 
 
 @dataclass(frozen=True)
@@ -21,13 +23,14 @@ class Event:
 
     id: int
     kind: str  # step, frame or status
-    text: str  # "id: …\nevent: …\ndata: …\n\n"
+    text: str  # as the edge's encoder wrote it, e.g. "id: …\nevent: …\ndata: …\n\n"
 
 
 class EventLog:
     """Append from a worker thread; read from the event loop with `since` and `wait`."""
 
-    def __init__(self, *, frame_ring: int) -> None:
+    def __init__(self, *, frame_ring: int, encode: EventEncoder) -> None:
+        self._encode = encode
         self._lock = threading.Lock()
         self._kept: list[Event] = []
         self._kept_ids: list[int] = []
@@ -43,11 +46,10 @@ class EventLog:
 
     def append(self, kind: str, payload: object) -> int:
         """Encode and store an event; readers are woken by `notify`."""
-        data = dumps(payload)
         with self._lock:
             event_id = self._next_id
             self._next_id += 1
-            event = Event(event_id, kind, f"id: {event_id}\nevent: {kind}\ndata: {data}\n\n")
+            event = Event(event_id, kind, self._encode(event_id, kind, payload))
             if kind == "frame":
                 self._frames.append(event)
             else:

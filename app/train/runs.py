@@ -35,7 +35,7 @@ from app.errors import ErrorType, LimitError, UserError
 from app.settings import TrainLimits
 from app.train.commands import Command, Pace
 from app.train.datasets import describe_points
-from app.train.events import EventLog
+from app.train.events import EventEncoder, EventLog
 from app.train.program import model_program
 from app.train.run import Run
 from app.train.run_state import ACTIVE, Status
@@ -55,8 +55,9 @@ READ_SECONDS = 5.0  # longest wait for the worker to answer a read of a run's tr
 class RunRegistry:
     """All runs of this process, and the worker threads that train them."""
 
-    def __init__(self, limits: TrainLimits) -> None:
+    def __init__(self, limits: TrainLimits, *, encode_event: EventEncoder) -> None:
         self.limits = limits
+        self.encode_event = encode_event  # the edge's wire format, applied on the worker
         self._runs: dict[str, Run] = {}
         self._worker = Worker(limits)
         self._scheduler: Scheduler[Run] = Scheduler(
@@ -85,7 +86,7 @@ class RunRegistry:
             config=config,
             trainer=trainer,
             pace=pace,
-            log=EventLog(frame_ring=self.limits.frame_ring),
+            log=EventLog(frame_ring=self.limits.frame_ring, encode=self.encode_event),
             resolved={
                 "loss": trainer.loss_name,
                 "output": trainer.spec.output,

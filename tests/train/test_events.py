@@ -2,7 +2,8 @@
 
 import json
 
-from app.strict_json import dumps as strict_dumps
+from app.api.sse import sse_event
+from app.api.strict_json import dumps as strict_dumps
 from app.train.events import EventLog
 
 
@@ -12,7 +13,7 @@ def parse(text: str) -> tuple[int, str, object]:
 
 
 def test_reader_resuming_anywhere_gets_every_step_once_and_the_latest_frames() -> None:
-    log = EventLog(frame_ring=3)
+    log = EventLog(frame_ring=3, encode=sse_event)
     for i in range(50):
         log.append("step", {"i": i})
         log.append("frame", {"i": i})
@@ -30,7 +31,7 @@ def test_reader_resuming_anywhere_gets_every_step_once_and_the_latest_frames() -
 
 
 def test_limit_never_skips_a_step() -> None:
-    log = EventLog(frame_ring=2)
+    log = EventLog(frame_ring=2, encode=sse_event)
     for i in range(30):
         log.append("step", {"i": i})
     log.append("frame", {})
@@ -43,7 +44,7 @@ def test_limit_never_skips_a_step() -> None:
 
 
 def test_memory_is_bounded_for_frames() -> None:
-    log = EventLog(frame_ring=4)
+    log = EventLog(frame_ring=4, encode=sse_event)
     for _ in range(1000):
         log.append("frame", {"big": list(range(100))})
     assert len(log.since(0)) == 4
@@ -52,6 +53,6 @@ def test_memory_is_bounded_for_frames() -> None:
 def test_non_finite_numbers_are_strings() -> None:
     text = strict_dumps({"a": float("nan"), "b": [float("inf"), -float("inf"), 1.5]})
     assert json.loads(text) == {"a": "NaN", "b": ["Infinity", "-Infinity", 1.5]}
-    log = EventLog(frame_ring=1)
+    log = EventLog(frame_ring=1, encode=sse_event)
     log.append("step", {"train_loss": float("inf")})
     assert parse(log.since(0)[0].text) == (1, "step", {"train_loss": "Infinity"})

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import torch
 
+from app.api.sse import sse_event
 from app.errors import UserError
 from app.settings import TrainLimits
 from app.train.runs import Pace, Run, RunRegistry
@@ -28,7 +29,7 @@ SPIRAL = TrainConfig(
 def registry() -> Iterator[RunRegistry]:
     # Runs count as abandoned after 0.3 s, but only the tests' own sweep() finds them.
     limits = TrainLimits(max_active_runs=3, abandoned_after_seconds=0.3, sweep_every_seconds=3600)
-    reg = RunRegistry(limits)
+    reg = RunRegistry(limits, encode_event=sse_event)
     yield reg
     for run in reg.runs():
         if run.status in ("running", "paused", "diverged"):
@@ -106,7 +107,9 @@ def test_abandoned_runs_are_stopped(registry: RunRegistry) -> None:
 
 
 def test_a_paused_run_nobody_touches_is_stopped_by_the_server_itself() -> None:
-    reg = RunRegistry(TrainLimits(abandoned_after_seconds=0.3, sweep_every_seconds=0.1))
+    reg = RunRegistry(
+        TrainLimits(abandoned_after_seconds=0.3, sweep_every_seconds=0.1), encode_event=sse_event
+    )
     try:
         run = reg.create(SPIRAL)
         reg.pause(run.id)
@@ -123,7 +126,7 @@ def test_unknown_run_is_not_found(registry: RunRegistry) -> None:
 
 
 def test_wall_time_cap_stops_a_run() -> None:
-    registry = RunRegistry(TrainLimits(max_run_seconds=0.3))
+    registry = RunRegistry(TrainLimits(max_run_seconds=0.3), encode_event=sse_event)
     try:
         run = registry.create(SPIRAL)
         wait_for(lambda: run.status == "stopped")
@@ -133,7 +136,7 @@ def test_wall_time_cap_stops_a_run() -> None:
 
 
 def test_finished_runs_are_forgotten() -> None:
-    registry = RunRegistry(TrainLimits(keep_finished_seconds=0.0))
+    registry = RunRegistry(TrainLimits(keep_finished_seconds=0.0), encode_event=sse_event)
     try:
         run = registry.create(SPIRAL, start=False)
         registry.stop(run.id)
@@ -183,7 +186,9 @@ def test_pause_and_resume_in_quick_succession_never_strand_a_run(registry: RunRe
 
 
 def test_a_full_store_makes_room_by_forgetting_the_longest_ended_run() -> None:
-    reg = RunRegistry(TrainLimits(max_stored_runs=2, sweep_every_seconds=3600))
+    reg = RunRegistry(
+        TrainLimits(max_stored_runs=2, sweep_every_seconds=3600), encode_event=sse_event
+    )
     try:
         first, second = reg.create(SPIRAL), reg.create(SPIRAL)
         reg.stop(first.id)
