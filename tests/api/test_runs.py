@@ -115,7 +115,9 @@ def test_sse_resumes_with_last_event_id_without_gaps_or_repeats(api: httpx.Clien
     run = create(api, {**SPIRAL, "max_epochs": 40, "steps_per_frame": 16, "frames_per_second": 10})
     first = read_events(api, run["id"], last_id=None, seconds=1.0)
     assert first and first[0][0] == 1
-    time.sleep(0.5)  # events keep coming while nobody reads
+    read_up_to = max(d["epoch"] for _, kind, d in first if kind == "step")
+    # Events keep coming while nobody reads: resume only once the run is three epochs on.
+    wait_until(api, run["id"], lambda s: s["epoch"] >= read_up_to + 3 or s["status"] != "running")
     rest = read_events(api, run["id"], last_id=first[-1][0], seconds=30)
     events = first + rest
     ids = [e[0] for e in events]
@@ -150,10 +152,10 @@ def test_a_reader_that_stops_reading_does_not_hold_the_run_back(api: httpx.Clien
 def test_pause_step_resume_patch_stop(api: httpx.Client) -> None:
     run = create(api, {**SPIRAL, "max_epochs": 10_000})
     run_id = run["id"]
-    assert api.post(f"/api/v1/runs/{run_id}/pause").json()["status"] == "paused"
-    time.sleep(0.2)
-    at = api.get(f"/api/v1/runs/{run_id}").json()["step"]
-    time.sleep(0.2)
+    paused = api.post(f"/api/v1/runs/{run_id}/pause").json()
+    assert paused["status"] == "paused"  # the worker has applied it: the answer says so
+    at = paused["step"]
+    time.sleep(0.3)  # a paused run holds still: nothing to wait for but time
     assert api.get(f"/api/v1/runs/{run_id}").json()["step"] == at
     api.post(f"/api/v1/runs/{run_id}/step", json={"count": 5})
     wait_until(api, run_id, lambda s: s["step"] == at + 5)
