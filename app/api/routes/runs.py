@@ -71,7 +71,7 @@ def _create(body: RunCreate, registry: RunRegistry) -> Run:
     config = TrainConfig(
         dataset=body.dataset.model_dump(),
         model=body.model.model_dump(),
-        features=body.features,
+        features=body.model_dump(include={"features"})["features"],  # plain values
         val_fraction=body.val_fraction,
         normalize=body.normalize,
         loss=body.loss,
