@@ -236,8 +236,9 @@ class RunRegistry:
                 with self._lock:
                     self._runs.pop(run.id, None)
         if not self._scheduler.on_worker_thread():  # a worker must not wait for itself
+            deadline = time.monotonic() + ANSWER_SECONDS  # one wait for all, not one each
             for command in sent:
-                command.wait(ANSWER_SECONDS)
+                command.wait(max(0.0, deadline - time.monotonic()))
 
     def settled(self, run: Run) -> bool:
         """No command waits, no single step is left and no worker holds or awaits the run."""
