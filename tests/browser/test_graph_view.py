@@ -32,7 +32,10 @@ def test_pan_and_zoom_move_the_view(page: Page) -> None:
     assert box
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 40)
     page.mouse.wheel(0, -400)
-    page.wait_for_timeout(200)
+    page.wait_for_function(
+        "before => document.querySelector('#graph .viewport').getAttribute('transform') !== before",
+        arg=before,
+    )
     zoomed = viewport.get_attribute("transform")
     assert zoomed != before
     page.mouse.down()

@@ -226,7 +226,11 @@ def test_present_mode_folds_the_panels_and_enlarges_the_graph(page: Page) -> Non
     page.get_by_role("button", name="Present").click()
     expect(page.locator(".col-left")).to_be_hidden()
     expect(page.locator(".col-right")).to_be_hidden()
-    page.wait_for_timeout(900)  # the fit animates
+    page.wait_for_function(  # the fit animates: wait until the node has grown
+        "w => document.querySelector('#graph .node[data-id=\"y\"]').getBoundingClientRect().width"
+        " > w * 1.2",
+        arg=before,
+    )
     assert node_width() > before * 1.2
     screenshot(page, "present-mode")
     page.keyboard.press("Escape")

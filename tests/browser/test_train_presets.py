@@ -138,13 +138,14 @@ def test_click_to_add_points_then_train(page: Page) -> None:
     box = canvas.bounding_box()
     assert box
     left, top, width = box["x"], box["y"], box["width"]
-    for fx, fy in [(0.25, 0.25), (0.3, 0.35), (0.2, 0.4), (0.35, 0.2)]:
+    clicks = [(0.25, 0.25), (0.3, 0.35), (0.2, 0.4), (0.35, 0.2)]
+    for n, (fx, fy) in enumerate(clicks, start=1):
         page.mouse.click(left + width * fx, top + width * fy)
-        page.wait_for_timeout(150)
+        page.wait_for_function(f"window.trainLab.state.config.data.points.length === {n}")
     page.get_by_label("class 1").check()
-    for fx, fy in [(0.75, 0.7), (0.7, 0.8), (0.8, 0.65), (0.65, 0.75)]:
+    for n, (fx, fy) in enumerate([(0.75, 0.7), (0.7, 0.8), (0.8, 0.65), (0.65, 0.75)], start=5):
         page.mouse.click(left + width * fx, top + width * fy)
-        page.wait_for_timeout(150)
+        page.wait_for_function(f"window.trainLab.state.config.data.points.length === {n}")
     page.wait_for_function(
         "window.trainLab.state.points.train.x.length + window.trainLab.state.points.val.x.length === 8"
     )
