@@ -1,4 +1,5 @@
-"""Pure frame builders: tensors in, numbers and lists out (the `frame` event's parts).
+"""Pure frame builders: tensors in, numbers and lists out (the `frame` event's parts; the
+numbers take their travelling shape in app/train/encode.py).
 
 Each function builds one part of what the pages draw: the layers, the decision-boundary grid,
 the fitted curve, the landscape's box and path, the predictions. None of them runs the model;
@@ -10,22 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
-# Grid probabilities travel as integers in thousandths (1000 = certain): integers encode several
-# times faster than floats, and a heatmap needs no more. The frame says so with `scale`.
-PROBABILITY_SCALE = 1000
-DECIMALS = 4  # curves, regression grids and the loss surface are rounded to this many places
-
-
-def thousandths(p: torch.Tensor) -> list[Any]:
-    """Probabilities in [0, 1] as nested lists of integers 0 … PROBABILITY_SCALE."""
-    out: list[Any] = (p * PROBABILITY_SCALE).round().int().tolist()
-    return out
-
-
-def rounded(t: torch.Tensor, decimals: int = DECIMALS) -> list[Any]:
-    """Nested lists of the values rounded to `decimals` places (in float64, as printed)."""
-    out: list[Any] = torch.round(t.double(), decimals=decimals).tolist()
-    return out
+from app.train.encode import PROBABILITY_SCALE, rounded, thousandths
 
 
 def layer_frames(

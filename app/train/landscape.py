@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from app.train.frames import rounded
+from app.train.encode import rounded
 
 
 class DescentPath:

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from app.train import frames
+from app.train import encode, frames
 from app.train.landscape import DescentPath, LossLandscape, landscape_box
 
 
@@ -15,8 +15,8 @@ from app.train.landscape import DescentPath, LossLandscape, landscape_box
     [(0.0, 0), (1.0, 1000), (0.5, 500), (0.0004, 0), (0.0006, 1), (0.9996, 1000), (0.25, 250)],
 )
 def test_probabilities_travel_in_thousandths(p: float, encoded: int) -> None:
-    assert frames.PROBABILITY_SCALE == 1000
-    assert frames.thousandths(torch.tensor([[p]])) == [[encoded]]
+    assert encode.PROBABILITY_SCALE == 1000
+    assert encode.thousandths(torch.tensor([[p]])) == [[encoded]]
 
 
 @pytest.mark.parametrize(
