@@ -69,7 +69,13 @@ def test_an_unknown_csv_task_is_refused(api: httpx.Client) -> None:
     assert error_of(response)["type"] in ("csv_error", "dataset_error")
 
 
-def test_a_last_event_id_too_long_for_a_number_is_refused(api: httpx.Client) -> None:
+@pytest.mark.parametrize(
+    "last_id", [b"9" * 5000, "²".encode("latin-1"), b"-1", b"1.5", b"0x10", b""],
+    ids=["too-long", "superscript-two", "negative", "fraction", "hex", "empty"],
+)  # fmt: skip
+def test_a_last_event_id_that_is_not_a_whole_number_is_refused(
+    api: httpx.Client, last_id: bytes
+) -> None:
     run = strict(api.post("/api/v1/runs", json={**SPIRAL, "max_epochs": 1}).text)
-    response = api.get(f"/api/v1/runs/{run['id']}/events", headers={"Last-Event-ID": "9" * 5000})
+    response = api.get(f"/api/v1/runs/{run['id']}/events", headers={"Last-Event-ID": last_id})
     assert error_of(response)["type"] == "invalid_request"

@@ -223,6 +223,8 @@ def test_non_finite_numbers_stay_strict_json(api: httpx.Client) -> None:
     )
     state = wait_until(api, run["id"], lambda s: s["status"] == "diverged")
     assert "became" in state["reason"]
+    # The run's state says the diverging loss as the contract's string, not null.
+    assert state["metrics"]["batch_loss"] in ("NaN", "Infinity", "-Infinity"), state["metrics"]
     # read_events parses every data line strictly (NaN or Infinity tokens raise); the
     # non-finite loss that diverged the run arrives as one of the contract's strings.
     events = read_events(api, run["id"], last_id=0, seconds=5)

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import CatalogueDep, SettingsDep
 from app.api.routes.runs import ERRORS
 from app.api.schemas.datasets import DatasetPreview, PointsPublic
+from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType, LimitError, UserError
 from app.settings import TrainLimits
 from app.train import datasets as ds
@@ -32,9 +33,9 @@ def _preview(body: DatasetPreview, limits: TrainLimits) -> dict[str, Any]:
 @router.post(
     "/datasets/preview", response_model=PointsPublic, responses=ERRORS, summary="A dataset's points"
 )
-async def preview_dataset(body: DatasetPreview, settings: SettingsDep) -> dict[str, Any]:
+async def preview_dataset(body: DatasetPreview, settings: SettingsDep) -> StrictJSONResponse:
     """The points of a dataset (and its split), to draw before training."""
-    return await run_in_threadpool(_preview, body, settings.train)
+    return StrictJSONResponse(await run_in_threadpool(_preview, body, settings.train))
 
 
 @router.post(
@@ -54,7 +55,7 @@ async def upload_csv(
     settings: SettingsDep,
     target: Annotated[str, Query(description="column to predict; default the last")] = "",
     task: Annotated[str, Query(description="auto, regression or classification")] = "auto",
-) -> dict[str, Any]:
+) -> StrictJSONResponse:
     """Validate a CSV (the body, as text/csv) and answer its points, or one error per bad row.
 
     To train on it, create a run with `{"dataset": {"name": "csv", "text": <the CSV>}}`."""
@@ -67,4 +68,4 @@ async def upload_csv(
         raise UserError("the CSV is not UTF-8 text", ErrorType.CSV_ERROR) from exc
     options = {"text": text, "target": target, "task": task}
     body = DatasetPreview(dataset={"name": "csv", **options}, val_fraction=0.0)  # type: ignore[arg-type]
-    return await run_in_threadpool(_preview, body, settings.train)
+    return StrictJSONResponse(await run_in_threadpool(_preview, body, settings.train))

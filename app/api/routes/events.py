@@ -2,6 +2,7 @@
 Last-Event-ID. The stream only reads the run's event log; it never touches the trainer."""
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -18,6 +19,7 @@ from app.train.runs import Run
 router = APIRouter(prefix="/api/v1", tags=["training"])
 
 KEEPALIVE_SECONDS = 15.0  # an SSE comment this often keeps proxies from closing a quiet stream
+EVENT_ID = re.compile(r"[0-9]{1,18}")  # what a Last-Event-ID may be
 MIN_FLUSH_SECONDS = 0.02  # a stream writes at most this often (events are batched meanwhile)
 
 
@@ -88,9 +90,10 @@ async def run_events(
     run = registry.get(run_id)
     start = after if after is not None else 0
     if last_event_id is not None:
-        if not last_event_id.strip().isdigit() or len(last_event_id.strip()) > 18:
+        given = last_event_id.strip()
+        if not EVENT_ID.fullmatch(given):  # ASCII digits only: str.isdigit also takes "²"
             raise UserError("Last-Event-ID must be a whole number", ErrorType.INVALID_REQUEST)
-        start = int(last_event_id)
+        start = int(given)
     return StreamingResponse(
         _stream(run, start),
         media_type="text/event-stream",

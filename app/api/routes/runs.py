@@ -16,6 +16,7 @@ from app.api.schemas.runs import (
     RunPublic,
     StepRequest,
 )
+from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType
 from app.train.runs import Pace, Run, RunRegistry
 from app.train.trainer import TrainConfig
@@ -93,10 +94,10 @@ def _create(body: RunCreate, registry: RunRegistry) -> Run:
 @router.post(
     "/runs", status_code=201, response_model=RunPublic, responses=ERRORS, summary="Start a run"
 )
-async def create_run(body: RunCreate, registry: RegistryDep) -> dict[str, Any]:
+async def create_run(body: RunCreate, registry: RegistryDep) -> StrictJSONResponse:
     """Build the data, model and optimizer, and start training in a worker thread."""
     run = await run_in_threadpool(_create, body, registry)
-    return _public(registry, run)
+    return StrictJSONResponse(_public(registry, run), status_code=201)
 
 
 @router.get("/runs", summary="Every run held")
@@ -107,9 +108,9 @@ async def list_runs(registry: RegistryDep) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="A run's state")
-async def get_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
+async def get_run(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
     """Status, reason, epoch, step, configuration and the latest metrics."""
-    return _public(registry, registry.get(run_id))
+    return StrictJSONResponse(_public(registry, registry.get(run_id)))
 
 
 @router.get(
@@ -119,19 +120,19 @@ async def get_history(
     run_id: str,
     registry: RegistryDep,
     since_epoch: Annotated[int, Query(ge=0, description="only epochs after this one")] = 0,
-) -> dict[str, Any]:
+) -> StrictJSONResponse:
     """One entry per epoch; `train_loss` is the mean of the losses computed before its updates."""
     run = registry.get(run_id)
-    return {"steps": run.history[since_epoch:]}
+    return StrictJSONResponse({"steps": run.history[since_epoch:]})
 
 
 @router.get(
     "/runs/{run_id}/data", response_model=PointsPublic, responses=ERRORS, summary="A run's points"
 )
-async def get_run_data(run_id: str, registry: RegistryDep) -> dict[str, Any]:
+async def get_run_data(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
     """The run's training and validation points in the data's units."""
     run = registry.get(run_id)
-    return await run_in_threadpool(registry.points, run)
+    return StrictJSONResponse(await run_in_threadpool(registry.points, run))
 
 
 @router.get("/runs/{run_id}/program", responses=ERRORS, summary="The model as a Graph lab program")
@@ -143,34 +144,36 @@ async def get_run_program(run_id: str, registry: RegistryDep) -> dict[str, Any]:
 
 
 @router.post("/runs/{run_id}/pause", response_model=RunPublic, responses=ERRORS)
-async def pause_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
+async def pause_run(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
     """Pause after the current update."""
-    return _public(registry, await run_in_threadpool(registry.pause, run_id))
+    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.pause, run_id)))
 
 
 @router.post("/runs/{run_id}/resume", response_model=RunPublic, responses=ERRORS)
-async def resume_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
+async def resume_run(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
     """Resume a paused run (or a diverged one whose parameters are still finite)."""
-    return _public(registry, await run_in_threadpool(registry.resume, run_id))
+    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.resume, run_id)))
 
 
 @router.post("/runs/{run_id}/step", response_model=RunPublic, responses=ERRORS)
 async def step_run(
     run_id: str, registry: RegistryDep, body: Annotated[StepRequest | None, Body()] = None
-) -> dict[str, Any]:
+) -> StrictJSONResponse:
     """Perform `count` updates (default 1) of a paused run; it stays paused."""
     count = (body or StepRequest()).count
-    return _public(registry, await run_in_threadpool(registry.step, run_id, count=count))
+    return StrictJSONResponse(
+        _public(registry, await run_in_threadpool(registry.step, run_id, count=count))
+    )
 
 
 @router.post("/runs/{run_id}/stop", response_model=RunPublic, responses=ERRORS)
-async def stop_run(run_id: str, registry: RegistryDep) -> dict[str, Any]:
+async def stop_run(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
     """End the run; it stays readable."""
-    return _public(registry, await run_in_threadpool(registry.stop, run_id))
+    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.stop, run_id)))
 
 
 @router.patch("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="Live changes")
-async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> dict[str, Any]:
+async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> StrictJSONResponse:
     """Change the learning rate (next update), batch size (next epoch) or pace (now)."""
     registry.get(run_id)  # 404 before anything else
     lr = body.lr if body.optimizer is None or body.optimizer.lr is None else body.optimizer.lr
@@ -185,7 +188,7 @@ async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> dict[
             steps_per_frame=(body.steps_per_frame,) if "steps_per_frame" in given else None,
         )
     )
-    return _public(registry, changed)
+    return StrictJSONResponse(_public(registry, changed))
 
 
 @router.get(
@@ -194,11 +197,11 @@ async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> dict[
     responses=ERRORS,
     summary="The loss surface of a two-parameter run",
 )
-async def get_landscape(run_id: str, registry: RegistryDep) -> dict[str, Any]:
+async def get_landscape(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
     """The training objective over the (w, b) grid that the frames' `landscape` refers to,
     computed once; fetch it again when a frame's `landscape.version` changes. A run whose model
     is not a two-parameter one (a linear model on one input) answers 422 `run_state`."""
     # The surface reads only the run's fixed training rows (never its moving parameters), so it
     # is the one trainer read that needs no turn of the worker.
     trainer = registry.get(run_id).trainer
-    return await run_in_threadpool(trainer.landscape_surface)
+    return StrictJSONResponse(await run_in_threadpool(trainer.landscape_surface))

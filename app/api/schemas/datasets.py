@@ -73,6 +73,8 @@ class DatasetPreview(BaseModel):
 class PointsPublic(BaseModel):
     """Points in the units of the data, split into training and validation rows."""
 
+    model_config = ConfigDict(ser_json_inf_nan="strings")  # "NaN", "Infinity": strict JSON
+
     input_names: list[str]
     target_names: list[str]
     task: Literal["regression", "classification"]

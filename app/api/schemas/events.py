@@ -3,7 +3,7 @@ GET /api/v1/runs/{id}/landscape."""
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class LayerFrame(BaseModel):
@@ -97,6 +97,8 @@ class StepEvent(BaseModel):
 class LandscapeSurface(BaseModel):
     """GET /runs/{id}/landscape: the training objective over (w, b) of a two-parameter model,
     the surface that frames' `landscape` (version, box, path) refers to."""
+
+    model_config = ConfigDict(ser_json_inf_nan="strings")  # "NaN", "Infinity": strict JSON
 
     version: int = Field(description="starts at 1; changes only when the surface is recomputed")
     w: list[float] = Field(description="[min, max] of w (columns)")

@@ -183,6 +183,8 @@ class OpPublic(BaseModel):
 class OpsResponse(BaseModel):
     """The language's operators and functions, the optimizers and the limits."""
 
+    model_config = ConfigDict(ser_json_inf_nan="strings")  # "NaN", "Infinity": strict JSON
+
     ops: list[OpPublic]
     optimizers: dict[str, str] = Field(description="optimizer name → what it is")
     optimizer_settings: dict[str, dict[str, OptimizerSettingPublic]] = Field(

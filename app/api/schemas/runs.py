@@ -164,4 +164,6 @@ class RunPublic(BaseModel):
 class HistoryPublic(BaseModel):
     """One entry per epoch: epoch, step, train_loss, val_loss, accuracies, grad_norm, lr."""
 
+    model_config = ConfigDict(ser_json_inf_nan="strings")  # "NaN", "Infinity": strict JSON
+
     steps: list[dict[str, Any]]
