@@ -241,3 +241,16 @@ SIGMOID_VIEW = {
     "s": "z = w1*x1 + w2*x2 + b\ny = sigmoid(z)",
     "v": {"w1": 0.5, "x1": 2, "w2": -1, "x2": 1, "b": 0.1},
 }
+
+
+def test_markup_in_a_shared_link_stays_text(page: Page) -> None:
+    # A link anyone can craft: markup in the program's comment and in a value's name position.
+    hostile = "<img src=x onerror=alert(1)>"
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    view = {"s": f"z = 2*a  # {hostile}", "v": {"a": 1, hostile: 2}}
+    open_lab(page, "#" + quote(json.dumps(view), safe=""))
+    wait_for_graph(page)
+    expect(page.locator(".editor-box")).to_contain_text(hostile)
+    assert page.locator("img").count() == 0  # nothing was parsed as an element
+    assert dialogs == []

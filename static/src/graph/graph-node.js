@@ -24,7 +24,7 @@ export function nodeMarkup(node, x, y) {
     .join("  ");
   const title = nodeTitle(node);
   const titleSize = title.length > 9 ? 16 : 22;
-  return `<g class="node kind-${node.kind}${isTensor ? " tensor" : ""}" data-id="${escapeHtml(node.id)}" transform="translate(${x.toFixed(1)},${y.toFixed(1)})">
+  return `<g class="node kind-${escapeHtml(node.kind)}${isTensor ? " tensor" : ""}" data-id="${escapeHtml(node.id)}" transform="translate(${x.toFixed(1)},${y.toFixed(1)})">
 <title>${escapeHtml(node.label || title)}</title>
 <rect class="box" width="${NODE_W}" height="${NODE_H}" rx="12"/>
 <text class="title" x="14" y="31" style="font-size:${titleSize}px">${escapeHtml(title)}</text>
