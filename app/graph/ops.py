@@ -18,8 +18,19 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-Tensor = torch.Tensor
-ShapeRule = Callable[..., int | str]  # tensor arguments → output elements, or why they don't fit
+from app.graph.op_functions import (
+    ShapeRule,
+    Tensor,
+    cross_entropy,
+    log_softmax,
+    matmul_shapes,
+    maximum,
+    minimum,
+    reduction,
+    same_shapes,
+    softmax,
+    transpose,
+)
 
 
 @dataclass(frozen=True)
@@ -45,73 +56,6 @@ class Op:
     # For tensor arguments: the output's element count, or a sentence saying why the shapes
     # don't fit. Elementwise ops need none (their arguments must broadcast).
     shapes: ShapeRule | None = None
-
-
-def _matmul_shapes(a: Tensor, b: Tensor) -> int | str:
-    if a.dim() == 0 or b.dim() == 0:
-        return (
-            f"'@' multiplies vectors and matrices, but got shapes {list(a.shape)} and "
-            f"{list(b.shape)}; use '*' for a number."
-        )
-    try:
-        meta = torch.matmul(
-            torch.empty(a.shape, device="meta"), torch.empty(b.shape, device="meta")
-        )
-    except RuntimeError:
-        inner_b = b.shape[-2] if b.dim() > 1 else b.shape[0]
-        return (
-            f"'@' needs the inner sizes to agree, but got shapes {list(a.shape)} @ "
-            f"{list(b.shape)} ({a.shape[-1]} ≠ {inner_b})."
-        )
-    return meta.numel()
-
-
-def _same_shapes(name: str) -> ShapeRule:
-    def rule(prediction: Tensor, target: Tensor) -> int | str:
-        if prediction.shape != target.shape:
-            return (
-                f"{name} needs the prediction and the target in the same shape, but got "
-                f"{list(prediction.shape)} and {list(target.shape)}."
-            )
-        return 1
-
-    return rule
-
-
-def _reduce(
-    all_fn: Callable[[Tensor], Tensor], dim_fn: Callable[..., Tensor]
-) -> Callable[..., Tensor]:
-    def run(x: Tensor, dim: int | None = None) -> Tensor:
-        return all_fn(x) if dim is None else dim_fn(x, dim)
-
-    return run
-
-
-def _min(x: Tensor, y: Tensor | None = None) -> Tensor:
-    return torch.amin(x) if y is None else torch.minimum(x, y)
-
-
-def _max(x: Tensor, y: Tensor | None = None) -> Tensor:
-    return torch.amax(x) if y is None else torch.maximum(x, y)
-
-
-def _transpose(x: Tensor) -> Tensor:
-    return torch.t(x) if x.dim() <= 2 else x.mT
-
-
-def _cross_entropy(logits: Tensor, target: Tensor) -> Tensor:
-    # One dimension fewer than the logits: class indices; same shape: class probabilities.
-    if target.dim() == logits.dim() - 1:
-        return F.cross_entropy(logits, target.detach().long())
-    return F.cross_entropy(logits, target)
-
-
-def _softmax(x: Tensor, dim: int = -1) -> Tensor:
-    return torch.softmax(x, dim)
-
-
-def _log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    return torch.log_softmax(x, dim)
 
 
 _OPS = [
@@ -205,7 +149,7 @@ _OPS = [
         callable=False,
         single=False,  # a batched or vector product is several functions
         grammar_rule=True,
-        shapes=_matmul_shapes,
+        shapes=matmul_shapes,
     ),
     Op("neg", "−", torch.neg, "∂(−x)/∂x = −1", "-a", callable=False, grammar_rule=True),
     Op("identity", "=", torch.clone, "∂x/∂x = 1", "a name for a value: d = a", callable=False),
@@ -232,7 +176,7 @@ _OPS = [
     Op(
         "min",
         "min",
-        _min,
+        minimum,
         "1 for the smallest argument, 0 for the others",
         "min(x): smallest element; min(a, b): elementwise",
         1,
@@ -242,7 +186,7 @@ _OPS = [
     Op(
         "max",
         "max",
-        _max,
+        maximum,
         "1 for the largest argument, 0 for the others",
         "max(x): largest element; max(a, b): elementwise",
         1,
@@ -252,7 +196,7 @@ _OPS = [
     Op(
         "sum",
         "Σ",
-        _reduce(torch.sum, torch.sum),
+        reduction(torch.sum, torch.sum),
         "∂(Σx)/∂xᵢ = 1",
         "sum(x): all elements; sum(x, dim): along a dimension",
         1,
@@ -262,7 +206,7 @@ _OPS = [
     Op(
         "mean",
         "mean",
-        _reduce(torch.mean, torch.mean),
+        reduction(torch.mean, torch.mean),
         "∂(mean x)/∂xᵢ = 1/n",
         "mean(x): all elements; mean(x, dim): along a dimension",
         1,
@@ -272,7 +216,7 @@ _OPS = [
     Op(
         "transpose",
         "ᵀ",
-        _transpose,
+        transpose,
         "the gradient is transposed back",
         "transpose(x), x.T",
         grammar_rule=True,
@@ -280,7 +224,7 @@ _OPS = [
     Op(
         "softmax",
         "softmax",
-        _softmax,
+        softmax,
         "∂sᵢ/∂xⱼ = sᵢ(δᵢⱼ − sⱼ)",
         "softmax(x) over the last dimension, softmax(x, dim)",
         1,
@@ -290,7 +234,7 @@ _OPS = [
     Op(
         "log_softmax",
         "log_softmax",
-        _log_softmax,
+        log_softmax,
         "∂/∂xⱼ = δᵢⱼ − softmax(x)ⱼ",
         "log_softmax(x) over the last dimension, log_softmax(x, dim)",
         1,
@@ -305,7 +249,7 @@ _OPS = [
         "mse(pred, target): mean squared error",
         2,
         2,
-        shapes=_same_shapes("mse"),
+        shapes=same_shapes("mse"),
     ),
     Op(
         "bce",
@@ -315,12 +259,12 @@ _OPS = [
         "bce(p, target): binary cross-entropy of probabilities p in [0, 1]",
         2,
         2,
-        shapes=_same_shapes("bce"),
+        shapes=same_shapes("bce"),
     ),
     Op(
         "cross_entropy",
         "CE",
-        _cross_entropy,
+        cross_entropy,
         "∂/∂logits = (softmax(logits) − onehot(y))/n",
         "cross_entropy(logits, target): target as class indices or probabilities",
         2,
