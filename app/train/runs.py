@@ -32,6 +32,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from app.errors import ErrorType, LimitError, UserError
+from app.graph.optimizers import MAX_LR
 from app.settings import TrainLimits
 from app.train.commands import Command, Pace
 from app.train.datasets import describe_points
@@ -171,7 +172,7 @@ class RunRegistry:
         """Live changes: learning rate (next update), batch size (next epoch), pace (now); a
         pace field not given stays as the worker finds it (never as a route last read it)."""
         run = self.get(run_id)
-        if lr is not None and not (math.isfinite(lr) and 0 < lr <= 1e6):
+        if lr is not None and not (math.isfinite(lr) and 0 < lr <= MAX_LR):
             raise UserError(
                 "lr must be a positive number (at most 1e6)", ErrorType.INVALID_OPTIMIZER
             )

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from app.errors import ErrorType, UserError
+from app.graph.optimizers import MAX_LR
 from app.settings import TrainLimits
 from app.train import datasets as ds
 from app.train import frames
@@ -125,7 +126,7 @@ class Trainer:
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate from the next update on."""
-        if not (lr > 0 and lr <= 1e6):
+        if not (lr > 0 and lr <= MAX_LR):
             raise UserError(
                 "lr must be a positive number (at most 1e6)", ErrorType.INVALID_OPTIMIZER
             )
