@@ -28,9 +28,9 @@ class TrainConfig:
     seed: int = 0  # seeds initialisation, batch order and dropout
     target_loss: float | None = None  # finish once an epoch's train loss is at most this
     grid_resolution: int = 50  # cells per side of the decision-boundary / landscape grids
-    overfit_patience: int = 20  # epochs of rising val loss (train loss falling) to flag it
-    divergence_factor: float = 1e4  # a loss this many times the first one counts as diverged
-    explode_factor: float = 10.0  # so does a smoothed loss this many times its best, above start
+    overfit_patience: int = 20  # epochs val loss stays clearly above its low (train falling)
+    divergence_factor: float = 100.0  # an epoch loss this many times the first epoch's diverged
+    explode_factor: float = 10.0  # so has one this many times the lowest, 10 epochs in a row
 
 
 def regularization_of(config: TrainConfig) -> tuple[str, float]:

@@ -18,6 +18,14 @@ class StepRecord:
     lr: float  # learning rate of this update
 
 
+@dataclass(frozen=True)
+class OverfitChange:
+    """The overfitting flag went up (`flagged`), was updated, or came down; `reason` says why."""
+
+    flagged: bool  # True: raised or updated; False: withdrawn
+    reason: str  # what the monitor saw, in the chart's numbers
+
+
 @dataclass
 class StepOutcome:
     """What one call of `Trainer.step` produced."""
@@ -26,4 +34,4 @@ class StepOutcome:
     history: HistoryEntry | None = None  # the epoch's history entry, when this step ended one
     diverged: str | None = None  # why the run must stop, when the loss blew up
     finished: str | None = None  # why the run is complete (epoch cap, target loss)
-    overfitting: str | None = None  # set once when validation loss starts rising
+    overfitting: OverfitChange | None = None  # the overfitting flag went up, changed or down

@@ -212,6 +212,7 @@ class Trainer:
         outcome = StepOutcome(record)
         if self.sampler.epoch_done:
             outcome.history = self._end_epoch(record)
+            outcome.diverged = self.divergence.observe_epoch(outcome.history)
             outcome.overfitting = self.overfitting.observe(outcome.history)
             outcome.finished = self.epoch_stop.observe(outcome.history)
         outcome.finished = outcome.finished or self.step_cap.observe(record)

@@ -275,8 +275,12 @@ class Worker:
         if outcome.history is not None:
             run.history.append(outcome.history)
             run.log.append("step", outcome.history)
-        if outcome.overfitting:
-            run.flags.append("overfitting")
+        change = outcome.overfitting
+        if change is not None:
+            if change.flagged and "overfitting" not in run.flags:
+                run.flags.append("overfitting")
+            elif not change.flagged and "overfitting" in run.flags:
+                run.flags.remove("overfitting")
             run.log.append(
-                "status", {"status": run.status, "reason": outcome.overfitting, "flags": run.flags}
+                "status", {"status": run.status, "reason": change.reason, "flags": run.flags}
             )

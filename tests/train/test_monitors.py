@@ -8,11 +8,10 @@ from app.train.monitors import DivergenceMonitor, EpochStop, OverfittingMonitor,
 from app.train.records import StepRecord
 
 NAN, INF = math.nan, math.inf
-SETTLED = [1.0] + [0.0] * 60  # from 1 down to 0: the smoothed loss decays to almost nothing
 
 
 def first_firing(monitor: DivergenceMonitor, losses: list[float]) -> tuple[int | None, str]:
-    """The 0-based index of the first loss that trips the monitor, and its reason."""
+    """The 0-based index of the first batch loss that trips the monitor, and its reason."""
     for i, loss in enumerate(losses):
         reason = monitor.observe(StepRecord(epoch=1, step=i + 1, loss=loss, lr=0.5))
         if reason:
@@ -20,45 +19,82 @@ def first_firing(monitor: DivergenceMonitor, losses: list[float]) -> tuple[int |
     return None, ""
 
 
-# (losses, factor, explode_factor, index of the first firing or None, words of the reason)
-DIVERGENCE = [
-    ([10.0, 9.0, 8.0, 7.0], 1e4, 10.0, None, ""),
-    ([1.0, 0.9, NAN], 1e4, 10.0, 2, "the loss became nan at step 3"),
-    ([INF], 1e4, 10.0, 0, "the loss became inf at step 1"),
-    ([1.0, -INF], 1e4, 10.0, 1, "became -inf"),
-    ([1.0, 2.0, 20_000.0], 1e4, 1e30, 2, "grew from 1 to 2e+04 by step 3"),
-    ([1.0, 10_000.0], 1e4, 1e30, None, ""),  # exactly the factor is not over it
-    ([1.0, 10_000.5], 1e4, 1e30, 1, "(over 10000×)"),
-    ([1e9], 1e4, 10.0, None, ""),  # the first loss is the yardstick, never over itself
-    ([0.0, 1.0], 1e4, 1e30, 1, "grew from 0 to 1"),  # a zero start measures from 1e-12
-    ([*SETTLED, 20.0], 1e30, 10.0, 61, "(smoothed), over 10× the best"),  # 0.1 × 20 > the start, 1
-    ([*SETTLED, 9.0], 1e30, 10.0, None, ""),  # far above its best, but below the start
-    ([*SETTLED, 20.0], 1e30, 1e30, None, ""),  # the same rise, a tolerant explode factor
-    ([5.0, 4.0, 6.0, 5.0, 7.0], 1e4, 10.0, None, ""),  # noise, not a sustained rise
+def first_epoch_firing(
+    monitor: DivergenceMonitor, losses: list[float], start: float | None = None
+) -> tuple[int | None, str]:
+    """The 1-based epoch whose loss trips the monitor (the run started at `start`)."""
+    if start is not None:
+        monitor.observe(StepRecord(epoch=1, step=1, loss=start, lr=0.5))
+    for i, loss in enumerate(losses):
+        reason = monitor.observe_epoch({"epoch": i + 1, "train_loss": loss, "lr": 0.5})
+        if reason:
+            return i + 1, reason
+    return None, ""
+
+
+# Batch losses: only a loss that is not finite stops the run mid-epoch.
+# (batch losses, index of the first firing or None, words of the reason)
+BATCH = [
+    ([10.0, 9.0, 8.0, 7.0], None, ""),
+    ([1.0, 0.9, NAN], 2, "the loss became nan at step 3 (epoch 1)"),
+    ([INF], 0, "the loss became inf at step 1"),
+    ([1.0, -INF], 1, "became -inf"),
+    ([0.7, 0.05, 1.42, 0.04], None, ""),  # the spiral's noisy mini-batch: not a divergence
+    ([1.0, 1e9], None, ""),  # one huge batch alone: judged when its epoch ends
 ]
 
 
-@pytest.mark.parametrize(("losses", "factor", "explode", "index", "words"), DIVERGENCE)
-def test_divergence(
-    losses: list[float], factor: float, explode: float, index: int | None, words: str
-) -> None:
-    found, reason = first_firing(DivergenceMonitor(factor=factor, explode_factor=explode), losses)
-    assert found == index
-    assert words in reason
+@pytest.mark.parametrize(("losses", "index", "words"), BATCH)
+def test_divergence_on_batches(losses: list[float], index: int | None, words: str) -> None:
+    monitor = DivergenceMonitor(factor=100.0, explode_factor=10.0)
+    found, reason = first_firing(monitor, losses)
+    assert (found, words in reason) == (index, True)
     if index is not None:
         assert "learning rate 0.5" in reason
 
 
+SETTLED = [1.0, 0.5, 0.2, 0.1, 0.05]  # epochs falling from where the run started (1.0)
+# (epoch losses, loss before the first update, factor, epoch that diverges or None, words)
+EPOCHS = [
+    ([1764.0, 5.8e6, 1.9e10], 1764.0, 100.0, 2, "rose from 1764 (epoch 1) to 5.8e+06 (epoch 2)"),
+    ([1.0, 100.0], 1.0, 100.0, None, ""),  # exactly the factor is not over it
+    ([1.0, 100.5], 1.0, 100.0, 2, "over 100×"),
+    ([1e9], 1e9, 100.0, None, ""),  # the first epoch is the yardstick, never over itself
+    ([0.0, 1.0], 0.0, 100.0, 2, "rose from 0 (epoch 1) to 1"),  # a zero start: from 1e-12
+    ([1.0, NAN], 1.0, 100.0, 2, "the loss of epoch 2 is nan"),
+    (SETTLED, 1.0, 100.0, None, ""),
+    # Stuck above where it started for 10 epochs (the spiral at lr 0.5): diverged at the 10th.
+    ([0.8] * 12, 0.7, 100.0, 10, "stayed above where it started (0.7, before the first"),
+    ([0.8] * 9 + [0.69] + [0.8] * 9, 0.7, 100.0, None, ""),  # one epoch below resets the count
+    ([*SETTLED, *[0.6] * 10], 1.0, 100.0, 15, "over 10× its lowest (0.05, epoch 5)"),
+    ([*SETTLED, *[0.4] * 10], 1.0, 100.0, None, ""),  # 8× its lowest and below the start
+    ([*SETTLED, 0.6, 0.6, 0.3, 0.2, 0.1, 0.6], 1.0, 100.0, None, ""),  # a spike that recovers
+]
+
+
+@pytest.mark.parametrize(("losses", "start", "factor", "epoch", "words"), EPOCHS)
+def test_divergence_on_epochs(
+    losses: list[float], start: float, factor: float, epoch: int | None, words: str
+) -> None:
+    monitor = DivergenceMonitor(factor=factor, explode_factor=10.0)
+    found, reason = first_epoch_firing(monitor, losses, start)
+    assert found == epoch, reason
+    assert words in reason
+    if epoch is not None:
+        assert "learning rate 0.5" in reason
+        assert f"{losses[epoch - 1]:.4g}" in reason  # the number the chart draws at that epoch
+
+
 def test_divergence_reset_measures_from_the_next_loss() -> None:
     monitor = DivergenceMonitor(factor=10.0, explode_factor=1e30)
-    assert first_firing(monitor, [1.0, 5.0]) == (None, "")
+    assert first_epoch_firing(monitor, [1.0, 5.0], start=1.0) == (None, "")
     monitor.reset()
-    assert monitor.first_loss is None
+    assert monitor.first_loss is None and monitor.first_epoch is None
     # 50 is 50× the old start, but only the yardstick after the reset.
-    assert first_firing(monitor, [50.0, 60.0]) == (None, "")
+    assert first_epoch_firing(monitor, [50.0, 60.0], start=50.0) == (None, "")
     assert monitor.first_loss == 50.0
     unreset = DivergenceMonitor(factor=10.0, explode_factor=1e30)
-    assert first_firing(unreset, [1.0, 5.0, 50.0])[0] == 2
+    assert first_epoch_firing(unreset, [1.0, 5.0, 50.0], start=1.0)[0] == 3
 
 
 def epochs(train: list[float], val: list[float | None]) -> list[dict[str, float | None]]:
@@ -68,30 +104,48 @@ def epochs(train: list[float], val: list[float | None]) -> list[dict[str, float 
     ]
 
 
-FALLING = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5]
-# (train losses, val losses, patience, indices where it fires)
+def falling(n: int, start: float = 1.0, to: float = 0.1) -> list[float]:
+    return [start + (to - start) * i / (n - 1) for i in range(n)]
+
+
+DOWN = falling(60)
+U_SHAPE = falling(20, 1.0, 0.3) + falling(40, 0.3, 0.9)  # val falls, then climbs for good
+# (train losses, val losses, patience, [(epoch, flagged)] of every change)
 OVERFITTING = [
-    (FALLING, [1.0, 0.9, 0.8, 0.7, 0.6, 0.5], 3, []),  # both fall: fine
-    (FALLING, [1.0, 0.5, 0.6, 0.7, 0.8, 0.9], 3, [4]),  # 3 epochs over the best: once
-    (FALLING, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], 3, [3]),  # equal to the best is no improvement
-    (FALLING, [0.5, 0.6, 0.7, 0.4, 0.5, 0.6], 3, []),  # a new best restarts the count
-    ([1.0, 0.9, 1.0, 1.1, 1.2, 1.3], [1.0, 0.5, 0.6, 0.7, 0.8, 0.9], 3, []),  # train rises too
-    (FALLING, [None] * 6, 1, []),  # no validation rows
-    (FALLING, [1.0, NAN, NAN, NAN, NAN, NAN], 2, []),  # a blown-up val loss is not overfitting
-    (FALLING, [0.5, 0.6, 0.7, 0.8, 0.9, 1.0], 1, [1]),
+    (DOWN, DOWN, 5, []),  # both fall together: fine
+    (DOWN, [v * 0.9 for v in DOWN], 5, []),  # val at or below train: never overfitting
+    (DOWN, [0.5] * 60, 5, []),  # flat val: not rising
+    (DOWN, U_SHAPE, 5, [(42, True), (53, True)]),  # rises: flagged, then updated (25 % worse)
+    ([1.0] * 60, U_SHAPE, 5, []),  # train does not keep falling: underfitting, not this
+    (DOWN, [None] * 60, 1, []),  # no validation rows
+    (DOWN, [1.0] + [NAN] * 59, 2, []),  # a blown-up val loss is not overfitting
+    # rises, then improves again to a new low: the flag comes down
+    (
+        DOWN,
+        falling(20, 1.0, 0.3) + falling(15, 0.3, 0.6) + falling(25, 0.6, 0.05),
+        5,
+        [(40, True), (49, False)],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("train", "val", "patience", "fires"), OVERFITTING)
+@pytest.mark.parametrize(("train", "val", "patience", "changes"), OVERFITTING)
 def test_overfitting(
-    train: list[float], val: list[float | None], patience: int, fires: list[int]
+    train: list[float], val: list[float | None], patience: int, changes: list[tuple[int, bool]]
 ) -> None:
     monitor = OverfittingMonitor(patience=patience)
-    reasons = [monitor.observe(entry) for entry in epochs(train, val)]
-    assert [i for i, r in enumerate(reasons) if r] == fires
-    for i in fires:
-        assert "overfitting: validation loss has not improved on" in str(reasons[i])
-        assert f"(epoch {i + 1})" in str(reasons[i])
+    seen = []
+    for entry in epochs(train, val):
+        change = monitor.observe(entry)
+        if change is not None:
+            seen.append((entry["epoch"], change.flagged))
+            quoted = f"{entry['val_loss']:.4g} (epoch {entry['epoch']})"
+            if change.flagged:
+                assert change.reason.startswith("overfitting: validation loss rose from")
+                assert f"to {quoted}" in change.reason
+            else:
+                assert change.reason.startswith("no longer overfitting")
+    assert seen == changes
 
 
 # (target loss, max epochs, epoch, train loss, words of the reason or None)

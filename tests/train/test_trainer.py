@@ -248,7 +248,7 @@ def test_target_loss_stops_early() -> None:
     assert outcomes[-2].history is not None and outcomes[-2].history["train_loss"] > 10.0
 
 
-def test_overfitting_is_flagged_once() -> None:
+def test_overfitting_is_flagged() -> None:
     config = TrainConfig(
         dataset={"name": "sine", "n_samples": 24, "noise": 0.4},
         model={"kind": "mlp", "hidden": [64, 64], "activation": "relu"},
@@ -257,8 +257,9 @@ def test_overfitting_is_flagged_once() -> None:
         max_epochs=200,
         overfit_patience=20,
     )
-    flags = [o.overfitting for o in Trainer(config, LIMITS).steps() if o.overfitting]
-    assert len(flags) == 1 and "overfitting" in flags[0]
+    changes = [o.overfitting for o in Trainer(config, LIMITS).steps() if o.overfitting]
+    assert changes and changes[0].flagged
+    assert changes[0].reason.startswith("overfitting: validation loss rose from")
 
 
 def test_landscape_matches_the_loss_of_the_model_at_those_parameters() -> None:

@@ -101,10 +101,14 @@ class RunCreate(BaseModel):
     )
     target_loss: float | None = Field(None, description="finish once train loss ≤ this")
     grid_resolution: int = Field(50, ge=2, description="cells per side of frame grids")
-    overfit_patience: int = Field(20, ge=1, description="epochs of rising val loss to flag")
-    divergence_factor: float = Field(1e4, gt=1, description="loss × first loss that diverges")
+    overfit_patience: int = Field(
+        20, ge=1, description="epochs val loss must stay clearly above its low to flag"
+    )
+    divergence_factor: float = Field(
+        100.0, gt=1, description="an epoch loss × the first epoch's that diverges"
+    )
     explode_factor: float = Field(
-        10.0, gt=1, description="smoothed loss × its best (and above the start) that diverges"
+        10.0, gt=1, description="an epoch loss × the lowest, 10 epochs in a row, that diverges"
     )
     frames_per_second: float = Field(
         10.0, ge=0.1, description="frames streamed per second (at least 0.1)"

@@ -147,7 +147,9 @@ async function startRun({ start }) {
     step: (entry) => { state().history.push(entry); set({ history: state().history }); },
     frame: (frame) => set({ frame }),
     status: ({ status, reason, flags }) => {
-      if (flags?.includes("overfitting") && reason?.startsWith("overfitting")) set({ flag: reason });
+      // The overfitting flag goes up, is updated and comes down with its own status events.
+      if (reason?.startsWith("overfitting")) set({ flag: flags?.includes("overfitting") ? reason : null });
+      else if (reason?.startsWith("no longer overfitting")) set({ flag: null });
       else set({ status, reason });
     },
   };
