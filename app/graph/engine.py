@@ -3,6 +3,7 @@ forward pass (forward.py), the backward pass and the edges (backward.py) and the
 (nudge.py), put together. Tensor → JSON conversion is not here: see encode.py."""
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,7 +49,7 @@ class Evaluation:
 
 def evaluate(
     program: Program,
-    values: dict[str, Value],
+    values: Mapping[str, Value],
     *,
     output: str | None = None,
     dtype: DType = "float32",

@@ -2,6 +2,7 @@
 against the program and the limits, with a sentence a student understands when they don't fit."""
 
 import math
+from collections.abc import Mapping
 from typing import Literal, TypeAlias
 
 import torch
@@ -84,7 +85,7 @@ def input_tensor(name: str, value: Value, dtype: DType, limits: Limits) -> Tenso
     return tensor
 
 
-def check_names(program: Program, values: dict[str, Value]) -> None:
+def check_names(program: Program, values: Mapping[str, Value]) -> None:
     """Check that the values name exactly the program's inputs."""
     missing = [n for n in program.inputs if n not in values]
     if missing:
@@ -104,7 +105,7 @@ def check_names(program: Program, values: dict[str, Value]) -> None:
         raise UserError(why, ErrorType.UNKNOWN_VALUE, names=extra)
 
 
-def value_shapes(program: Program, values: dict[str, Value], limits: Limits) -> dict[str, Shape]:
+def value_shapes(program: Program, values: Mapping[str, Value], limits: Limits) -> dict[str, Shape]:
     """Every input's shape from its value, within the limits, before any tensor is made."""
     check_names(program, values)
     shapes = {name: value_shape(name, values[name], limits) for name in program.inputs}
@@ -118,7 +119,7 @@ def value_shapes(program: Program, values: dict[str, Value], limits: Limits) -> 
 
 def make_inputs(
     program: Program,
-    values: dict[str, Value],
+    values: Mapping[str, Value],
     shapes: dict[str, Shape],
     *,
     dtype: DType,
@@ -136,7 +137,7 @@ def make_inputs(
 
 
 def prepare_inputs(
-    program: Program, values: dict[str, Value], *, dtype: DType, limits: Limits
+    program: Program, values: Mapping[str, Value], *, dtype: DType, limits: Limits
 ) -> dict[str, Tensor]:
     """Check that the values match the program's inputs and turn them into tensors."""
     shapes = value_shapes(program, values, limits)
