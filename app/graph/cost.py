@@ -20,6 +20,9 @@ from app.graph.program import Node, Program
 from app.graph.shapes import check_shapes, node_position
 
 Tensor = torch.Tensor
+# The first meta product or loss loads torch's meta kernels (3-6 s): at import, not in the
+# first request that needs one.
+torch.matmul(torch.empty((2, 2), device="meta"), torch.empty((2, 2), device="meta"))
 BACKWARD_WORK = 2  # a backward pass costs about twice its forward pass (two products per @)
 
 
@@ -39,10 +42,15 @@ def _meta(shape: Shape, dtype: torch.dtype) -> Tensor:
 
 
 def _out_shape(node: Node, args: list[Tensor], source: str, limits: Limits) -> Shape:
-    """The op's output shape: its table function on meta tensors (allocating nothing)."""
+    """The op's output shape: the table's rule in Python, else its function on meta tensors
+    (allocating nothing)."""
     op = OPS[node.op or ""]
     if any(map(Tensor.dim, args)):
         check_shapes(node, args, source, limits)
+    if op.out_shape is not None:
+        shape = op.out_shape([tuple(a.shape) for a in args], node.static_args)
+        if shape is not None:
+            return shape
     try:
         out = op.fn(*args, *node.static_args)
     except NotImplementedError:
@@ -117,7 +125,15 @@ def _check(
     limits: Limits,
 ) -> None:
     """Raise a LimitError at `node` for the first limit the totals up to it cross."""
-    where = node_position(source, node)
+    if (
+        numel <= limits.max_tensor_elements
+        and elements <= limits.max_graph_elements
+        and memory <= limits.max_bytes
+        and flops <= limits.max_flops
+        and answer <= limits.max_answer_numbers
+    ):
+        return
+    where = node_position(source, node)  # only for the error: it counts lines of the source
     label = node.label
     if numel > limits.max_tensor_elements:
         raise LimitError(

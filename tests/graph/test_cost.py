@@ -199,3 +199,26 @@ def test_the_shapes_read_from_the_lists_are_checked_against_torch() -> None:
         run("z = sum(a)", {"a": [[1.0, 2.0], [3.0]]})
     assert caught.value.type == ErrorType.INVALID_VALUE
     assert math.prod(value_shapes(parse("z = a"), {"a": [[1.0, 2.0]] * 3}, LIMITS)["a"]) == 6
+
+
+SHAPE_CASES = [[(3, 4)], [(3, 4), (4,)], [(3, 1), (1, 4)], [(), (2, 3)], [(5,), ()], [(2, 1, 3)]]
+
+
+@pytest.mark.parametrize("name", [name for name, op in OPS.items() if op.out_shape is not None])
+@pytest.mark.parametrize("shapes", SHAPE_CASES)
+def test_every_python_shape_rule_agrees_with_torch_on_meta(
+    name: str, shapes: list[tuple[int, ...]]
+) -> None:
+    op = OPS[name]
+    if not op.min_args <= len(shapes) <= op.max_args:
+        shapes = (shapes * 2)[: op.min_args]
+    if name in ("mse", "bce"):
+        shapes = [shapes[0], shapes[0]]
+    if op.static_from is not None:  # the rest are static arguments (a dimension)
+        shapes = shapes[: op.static_from]
+    assert op.out_shape is not None
+    meta = [torch.empty(s, device="meta") for s in shapes]
+    for static in [(), (0,)] if name in ("sum", "mean") else [()]:
+        want = tuple(op.fn(*meta, *static).shape)
+        got = op.out_shape(shapes, static)
+        assert got is None or got == want, (shapes, static)
