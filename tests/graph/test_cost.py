@@ -4,6 +4,7 @@ crosses it before a single input tensor is made."""
 
 import dataclasses
 import math
+import time
 from typing import Any
 
 import pytest
@@ -13,7 +14,10 @@ from hypothesis import strategies as st
 
 from app.errors import ErrorType, LimitError, UserError
 from app.graph import engine
+from app.graph.backward import backward_by_engine, backward_node_by_node, maps_directly
 from app.graph.cost import BACKWARD_WORK, infer_cost
+from app.graph.encode import as_python
+from app.graph.forward import Clock
 from app.graph.inputs import value_shapes
 from app.graph.ops import OPS
 from tests.graph.conftest import LIMITS, parse, run
@@ -222,3 +226,34 @@ def test_every_python_shape_rule_agrees_with_torch_on_meta(
         want = tuple(op.fn(*meta, *static).shape)
         got = op.out_shape(shapes, static)
         assert got is None or got == want, (shapes, static)
+
+
+def _expired() -> Clock:
+    return Clock(0.0, start=time.perf_counter() - 1.0)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "z = sum(exp(a) * a)",  # every op a single autograd function: node by node
+        "z = cross_entropy(a, t)",  # a composite op: autograd's engine with hooks
+    ],
+)
+def test_the_backward_pass_checks_the_clock(source: str) -> None:
+    parsed = parse(source)
+    values = {"a": [[0.1, 0.2, 0.3]], "t": [1.0]}
+    values = {k: v for k, v in values.items() if k in parsed.inputs}
+    ev = engine.evaluate(parsed, values, limits=LIMITS)  # type: ignore[arg-type]
+    out = ev.values[ev.output]
+    with pytest.raises(LimitError, match="took longer than 0 s"):
+        if maps_directly(parsed, ev.values):
+            backward_node_by_node(parsed, ev.values, ev.output, {}, _expired())
+        else:
+            backward_by_engine(parsed, ev.values, out, _expired())
+    # The hooks are gone afterwards: the same graph backpropagates under a fresh clock.
+    backward_by_engine(parsed, ev.values, out, Clock(10.0))
+
+
+def test_encoding_checks_the_clock() -> None:
+    with pytest.raises(LimitError):
+        as_python([torch.zeros(3), torch.zeros(2, 2)], _expired())
