@@ -2,9 +2,11 @@
 from the inputs' shapes alone, and from the shapes the elements, memory, work and answer size
 of one evaluation, each held to its limit at the node that crosses it.
 
-Shapes come from the op table's own functions run on `device="meta"` tensors, which carry a
-shape and a dtype but allocate nothing, so the inferred shape is by construction the shape
-torch computes; the shape rules of shapes.py run first for a sentence a student understands.
+The shape rules of shapes.py run first, for a sentence a student understands. Then each op's
+`out_shape` rule of the table gives its shape in plain Python (elementwise ops, full
+reductions, losses; tests/graph/test_cost.py holds each rule to torch), and the other ops
+(products, softmax, reductions along a dim, cross-entropy) are run on `device="meta"` tensors,
+which carry a shape and a dtype but allocate nothing: torch itself says their shape.
 """
 
 import math
