@@ -99,6 +99,26 @@ class Settings(BaseSettings):
     max_history_param_elements: int = Field(
         100, description="parameter elements above which history entries omit params"
     )
+    # Checked from the inferred shapes before anything runs (app/graph/cost.py).
+    max_eval_bytes: int = Field(
+        200_000_000,
+        description="bytes of every value and gradient of one evaluation or descent step "
+        "(4 per float32 element, 8 per float64)",
+    )
+    # A 4-GFLOP product takes about 0.15 s on one 2-core laptop (26 GFLOP/s, bench/): 1e11 is
+    # about 4 s, well within max_eval_seconds on a busy machine too.
+    max_eval_flops: int = Field(
+        100_000_000_000,
+        description="estimated floating-point operations of one evaluation or descent step, "
+        "forward and backward (a product of m×k and k×n: 2·m·n·k forward, twice that backward)",
+    )
+    # Encoding takes about 0.8 µs per number and sends about 20 bytes of JSON each (measured
+    # by bench/bench_graph.py): 2,000,000 numbers are about 1.6 s and 40 MB.
+    max_answer_numbers: int = Field(
+        2_000_000,
+        description="numbers in one answer: every node's value and gradient and two per edge "
+        "(evaluate), the parameters and their history (optimize)",
+    )
 
     train: TrainLimits = Field(default_factory=TrainLimits, description="training limits")
 
@@ -110,6 +130,9 @@ class Settings(BaseSettings):
             max_graph_elements=self.max_graph_elements,
             max_seconds=self.max_eval_seconds if seconds is None else seconds,
             max_dims=self.max_dims,
+            max_bytes=self.max_eval_bytes,
+            max_flops=self.max_eval_flops,
+            max_answer_numbers=self.max_answer_numbers,
         )
 
     def limits(self) -> dict[str, dict[str, Any]]:

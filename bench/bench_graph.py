@@ -5,6 +5,9 @@
 1. /evaluate latency (p50, p99) and throughput against a bare FastAPI endpoint on the same
    server that returns a JSON body of the same size (small program and 300-node program).
 2. The engine's in-process time against plain PyTorch forward + backward of the same graph.
+3. What an answer costs by its size (`--answers` runs only this): evaluate, conversion to
+   Python numbers and strict-JSON encoding of answers up to max_answer_numbers, the figures
+   behind that limit's default.
 """
 
 import socket
@@ -169,5 +172,35 @@ def main() -> None:
     print("\nTargets: small-program throughput >= 0.5x bare; engine <= 1.5x plain on 300 nodes.")
 
 
+def answers() -> None:
+    """Seconds and bytes of an evaluate answer by the numbers it carries, in process."""
+    from app.api.routes.graphs import _evaluation_json
+    from app.api.strict_json import dumps
+    from app.graph.encode import node_numbers
+
+    limits = Settings().evaluation_limits()
+    print(f"\nAnswer cost by size (the limit: {limits.max_answer_numbers} numbers)")
+    print(f"{'numbers':>10} {'evaluate s':>11} {'to python s':>12} {'json s':>8} {'MB':>6}")
+    source = "x = c @ r\nloss = sum(x)"
+    for rows in (50, 250, 500, 990):
+        values: dict[str, Any] = {"c": [[0.37]] * rows, "r": [[1.13] * 1000]}
+        program = _parse(source)
+        start = time.perf_counter()
+        ev = evaluate(program, values, limits=limits)
+        evaluated = time.perf_counter()
+        node_numbers(ev)
+        converted = time.perf_counter()
+        text = dumps(_evaluation_json(ev))
+        encoded = time.perf_counter()
+        print(
+            f"{ev.cost.answer_numbers:10d} {evaluated - start:11.3f} "
+            f"{converted - evaluated:12.3f} {encoded - converted:8.3f} {len(text) / 1e6:6.1f}"
+        )
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--answers" not in sys.argv:
+        main()
+    answers()

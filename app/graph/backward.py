@@ -2,11 +2,14 @@
 node (an edge) its local derivative and contribution, as autograd itself computed them."""
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
 
 from app.errors import ErrorType, UserError
+from app.graph.forward import Clock
 from app.graph.ops import OPS
 from app.graph.program import Program
 
@@ -48,8 +51,28 @@ def maps_directly(program: Program, vals: dict[str, Tensor]) -> bool:
     return True
 
 
+@contextmanager
+def clocked_backward(program: Program, vals: dict[str, Tensor], clock: Clock) -> Iterator[None]:
+    """While inside, autograd's engine checks the clock before each op node's backward
+    function (a hook raising stops the pass, and autograd re-raises that very exception)."""
+
+    def check(_: object) -> None:
+        clock.check()
+
+    handles = [
+        fn.register_prehook(check)
+        for node in program.nodes
+        if node.kind == "op" and (fn := vals[node.id].grad_fn) is not None
+    ]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
 def backward_node_by_node(
-    program: Program, vals: dict[str, Tensor], output_id: str, sent: Flows
+    program: Program, vals: dict[str, Tensor], output_id: str, sent: Flows, clock: Clock
 ) -> dict[str, Tensor]:
     """Backpropagation as micrograd writes it: in reverse forward order, each op's own autograd
     backward function turns the node's gradient into one contribution per argument, and
@@ -61,6 +84,7 @@ def backward_node_by_node(
             upstream = grads.get(node.id)
             if node.kind != "op" or upstream is None:
                 continue
+            clock.check()
             flows = vals[node.id].grad_fn(upstream)  # type: ignore[misc,operator]
             flows = flows if type(flows) is tuple else (flows,)
             if upstream.dim():  # a tensor op may have broadcast an argument: sum the flow back
@@ -80,14 +104,17 @@ def backward_node_by_node(
     }
 
 
-def backward_by_engine(program: Program, vals: dict[str, Tensor], out: Tensor) -> dict[str, Tensor]:
+def backward_by_engine(
+    program: Program, vals: dict[str, Tensor], out: Tensor, clock: Clock
+) -> dict[str, Tensor]:
     """One backward pass of autograd's engine, asked for the gradient at every node (the
     fan-in sums included); for ops torch builds from several functions."""
     tensors = [vals[n.id] for n in program.nodes]
     try:
-        found = torch.autograd.grad(
-            out, tensors, torch.ones_like(out), retain_graph=True, allow_unused=True
-        )
+        with clocked_backward(program, vals, clock):
+            found = torch.autograd.grad(
+                out, tensors, torch.ones_like(out), retain_graph=True, allow_unused=True
+            )
     except RuntimeError as exc:
         raise UserError(
             f"the gradient can't be computed: {str(exc).splitlines()[0]}", ErrorType.VALUE_ERROR
@@ -104,7 +131,11 @@ def bare_edges(program: Program) -> list[Edge]:
 
 
 def edges(
-    program: Program, vals: dict[str, Tensor], grads: dict[str, Tensor], sent: Flows
+    program: Program,
+    vals: dict[str, Tensor],
+    grads: dict[str, Tensor],
+    sent: Flows,
+    clock: Clock,
 ) -> list[Edge]:
     """One edge per use; local derivative and contribution where both ends are scalars.
 
@@ -120,6 +151,7 @@ def edges(
             if node.kind != "op":
                 continue
             node_id, inputs = node.id, node.inputs
+            clock.check()
             if not scalar[node_id]:
                 found.extend(Edge(src, node_id, k, None, None) for k, src in enumerate(inputs))
                 continue

@@ -8,12 +8,16 @@ from typing import Any
 import torch
 
 from app.graph.engine import Evaluation
+from app.graph.forward import Clock
 
 Tensor = torch.Tensor
 
 
-def as_python(tensors: list[Tensor]) -> list[Any]:
-    """Tensors → floats or nested lists; all the scalars go through one stack for speed."""
+def as_python(tensors: list[Tensor], clock: Clock | None = None) -> list[Any]:
+    """Tensors → floats or nested lists; all the scalars go through one stack for speed.
+
+    With a clock, it is checked before each tensor (the answer's size was bounded before the
+    evaluation ran, by max_answer_numbers; the clock bounds a machine slower than measured)."""
     out: list[Any] = [None] * len(tensors)
     scalar_at = [i for i, t in enumerate(tensors) if t.dim() == 0]
     if scalar_at:
@@ -22,6 +26,8 @@ def as_python(tensors: list[Tensor]) -> list[Any]:
             out[i] = v
     for i, t in enumerate(tensors):
         if t.dim() != 0:
+            if clock is not None:
+                clock.check()
             out[i] = t.detach().tolist()
     return out
 
@@ -34,8 +40,8 @@ def named_tensors(tensors: dict[str, Tensor]) -> dict[str, Any]:
 def node_numbers(ev: Evaluation) -> tuple[list[Any], list[Any], list[list[int]]]:
     """Every node's value, gradient and shape as plain Python, in forward order."""
     nodes = ev.program.nodes
-    values = as_python([ev.values[n.id] for n in nodes])
-    grads = as_python([ev.grads[n.id] for n in nodes])
+    values = as_python([ev.values[n.id] for n in nodes], ev.clock)
+    grads = as_python([ev.grads[n.id] for n in nodes], ev.clock)
     shapes = [list(ev.values[n.id].shape) for n in nodes]
     return values, grads, shapes
 

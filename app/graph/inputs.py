@@ -2,7 +2,8 @@
 against the program and the limits, with a sentence a student understands when they don't fit."""
 
 import math
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Literal, TypeAlias
 
 import torch
 
@@ -14,9 +15,14 @@ Tensor = torch.Tensor
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 DType = Literal["float32", "float64"]
 _NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+# A request value: a number (non-finite ones spelled "NaN", "Infinity", "-Infinity") or nested
+# lists of them, as the API's schema has already typed it.
+Value: TypeAlias = "float | str | list[Value]"
+Nested: TypeAlias = "float | list[Nested]"
+Shape = tuple[int, ...]
 
 
-def _decode(value: Any) -> Any:
+def _decode(value: Value) -> Nested:
     """JSON value → nested floats; "NaN", "Infinity", "-Infinity" strings become floats."""
     if isinstance(value, str):
         if value in _NONFINITE:
@@ -27,7 +33,26 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def input_tensor(name: str, value: Any, dtype: DType, limits: Limits) -> Tensor:
+def value_shape(name: str, value: Value, limits: Limits) -> Shape:
+    """The shape a request value will have as a tensor, read off its nested lists (the first
+    element at each depth) before any tensor is made; torch checks that the rows agree."""
+    shape: list[int] = []
+    while isinstance(value, list):
+        shape.append(len(value))
+        if len(shape) > limits.max_dims:
+            raise LimitError(f"the value of {name} has more than {limits.max_dims} dimensions")
+        if not value:
+            break
+        value = value[0]
+    numel = math.prod(shape)
+    if numel > limits.max_tensor_elements:
+        raise LimitError(
+            f"the value of {name} has {numel} elements; the limit is {limits.max_tensor_elements}"
+        )
+    return tuple(shape)
+
+
+def input_tensor(name: str, value: Value, dtype: DType, limits: Limits) -> Tensor:
     """Turn a request value (number or nested lists) into a tensor, or explain why not."""
     if isinstance(value, bool) or value is None or isinstance(value, dict):
         raise UserError(
@@ -60,10 +85,8 @@ def input_tensor(name: str, value: Any, dtype: DType, limits: Limits) -> Tensor:
     return tensor
 
 
-def prepare_inputs(
-    program: Program, values: dict[str, Any], *, dtype: DType, limits: Limits
-) -> dict[str, Tensor]:
-    """Check that the values match the program's inputs and turn them into tensors."""
+def check_names(program: Program, values: Mapping[str, Value]) -> None:
+    """Check that the values name exactly the program's inputs."""
     missing = [n for n in program.inputs if n not in values]
     if missing:
         raise UserError(
@@ -80,13 +103,45 @@ def prepare_inputs(
             else f"the program has no input named {extra[0]}."
         )
         raise UserError(why, ErrorType.UNKNOWN_VALUE, names=extra)
-    tensors = {name: input_tensor(name, values[name], dtype, limits) for name in program.inputs}
-    total = sum(t.numel() for t in tensors.values())
+
+
+def value_shapes(program: Program, values: Mapping[str, Value], limits: Limits) -> dict[str, Shape]:
+    """Every input's shape from its value, within the limits, before any tensor is made."""
+    check_names(program, values)
+    shapes = {name: value_shape(name, values[name], limits) for name in program.inputs}
+    total = sum(math.prod(s) for s in shapes.values())
     if total > limits.max_total_elements:
         raise LimitError(
             f"the input values have {total} elements; the limit is {limits.max_total_elements}"
         )
+    return shapes
+
+
+def make_inputs(
+    program: Program,
+    values: Mapping[str, Value],
+    shapes: dict[str, Shape],
+    *,
+    dtype: DType,
+    limits: Limits,
+) -> dict[str, Tensor]:
+    """The input tensors, each of the shape `value_shapes` read (or an error naming it)."""
+    tensors = {name: input_tensor(name, values[name], dtype, limits) for name in program.inputs}
+    for name, tensor in tensors.items():
+        if tuple(tensor.shape) != shapes[name]:  # torch read the lists otherwise: say so
+            raise UserError(
+                f"the value of {name} is not a tensor: its rows have different lengths.",
+                ErrorType.INVALID_VALUE,
+            )
     return tensors
+
+
+def prepare_inputs(
+    program: Program, values: Mapping[str, Value], *, dtype: DType, limits: Limits
+) -> dict[str, Tensor]:
+    """Check that the values match the program's inputs and turn them into tensors."""
+    shapes = value_shapes(program, values, limits)
+    return make_inputs(program, values, shapes, dtype=dtype, limits=limits)
 
 
 def resolve_output(program: Program, output: str | None) -> str:

@@ -12,3 +12,6 @@ class Limits:
     max_graph_elements: int  # elements over every node of one evaluation
     max_seconds: float  # wall time
     max_dims: int  # dimensions of one input value
+    max_bytes: int  # memory of every node's value and gradient in one evaluation
+    max_flops: int  # estimated floating-point operations of one evaluation (forward + backward)
+    max_answer_numbers: int  # numbers one evaluate answer carries (values, gradients, edges)

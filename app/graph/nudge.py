@@ -7,7 +7,7 @@ from typing import Any
 import torch
 
 from app.errors import ErrorType, UserError
-from app.graph.forward import forward
+from app.graph.forward import Clock, forward
 from app.graph.inputs import DType
 from app.graph.limits import Limits
 from app.graph.program import Program
@@ -25,6 +25,7 @@ def nudge(
     dtype: DType,
     limits: Limits,
     *,
+    clock: Clock,
     input: str,
     epsilon: float,
     index: list[int] | None = None,
@@ -53,7 +54,9 @@ def nudge(
     moved = {k: v.detach() for k, v in inputs.items()}
     moved[input] = base + step
     with torch.no_grad():
-        after = forward(program, moved, dtype=dtype, limits=limits, consts_require_grad=False)
+        after = forward(
+            program, moved, dtype=dtype, limits=limits, clock=clock, consts_require_grad=False
+        )
     before_value = float(vals[output_id].detach().sum())
     after_value = float(after[output_id].sum())
     predicted = float((grads[input] * step).sum())

@@ -8,6 +8,7 @@ import torch
 
 from app.errors import ErrorType, LimitError, error_at
 from app.graph.limits import Limits
+from app.graph.op_functions import broadcast
 from app.graph.ops import OPS
 from app.graph.program import Node
 
@@ -29,16 +30,15 @@ def check_shapes(node: Node, args: list[Tensor], source: str, limits: Limits) ->
     """Refuse mismatched or oversized shapes before torch allocates anything."""
     op = OPS[node.op or ""]
     if op.elementwise and len(args) == 2:
-        try:
-            out = torch.broadcast_shapes(args[0].shape, args[1].shape)
-        except RuntimeError:
+        out = broadcast(tuple(args[0].shape), tuple(args[1].shape))
+        if out is None:
             raise error_at(
                 source,
                 *node.span,
                 f"the shapes {shape_of(args[0])} and {shape_of(args[1])} don't fit together "
                 f"for '{op.symbol}': each dimension must be equal, or 1 in one of them.",
                 ErrorType.SHAPE_ERROR,
-            ) from None
+            )
         numel = math.prod(out)
     elif op.shapes is not None:
         found = op.shapes(*args)

@@ -59,8 +59,8 @@ REQUEST_ERRORS: list[tuple[str, str, Any, int, str]] = [
     ("POST", EVALUATE, {"source": "z = a", "values": {"a": 1, "q": 2}}, 422, "unknown_value"),
     ("POST", EVALUATE, {"source": "z = a", "values": {"a": 1, "z": 2}}, 422, "unknown_value"),
     ("POST", EVALUATE, {"source": "z = a", "values": {"a": [[1], [1, 2]]}}, 422, "invalid_value"),
-    ("POST", EVALUATE, {"source": "z = a", "values": {"a": ["one"]}}, 422, "invalid_value"),
-    ("POST", EVALUATE, {"source": "z = a", "values": {"a": True}}, 422, "invalid_value"),
+    ("POST", EVALUATE, {"source": "z = a", "values": {"a": ["one"]}}, 422, "invalid_request"),
+    ("POST", EVALUATE, {"source": "z = a", "values": {"a": True}}, 422, "invalid_request"),
     ("POST", EVALUATE, {"source": "z = a", "values": {"a": []}}, 422, "invalid_value"),
     (
         "POST",

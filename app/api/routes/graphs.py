@@ -20,6 +20,7 @@ from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType, LimitError
 from app.graph.encode import history_entries, named_tensors, node_numbers
 from app.graph.engine import Evaluation, evaluate
+from app.graph.forward import Clock
 from app.graph.ops import OPS
 from app.graph.optimize import optimize
 from app.graph.optimizers import OPTIMIZERS
@@ -122,6 +123,7 @@ async def evaluate_program(body: EvaluateRequest, settings: SettingsDep) -> Stri
 
 
 def _evaluate(body: EvaluateRequest, settings: Settings) -> StrictJSONResponse:
+    clock = Clock(settings.max_eval_seconds)  # parsing and encoding count too
     program = _parse(body.source, settings)
     ev = evaluate(
         program,
@@ -131,6 +133,7 @@ def _evaluate(body: EvaluateRequest, settings: Settings) -> StrictJSONResponse:
         limits=settings.evaluation_limits(),
         nudge=body.nudge.model_dump() if body.nudge else None,
         with_edges=body.edge_grads,
+        clock=clock,
     )
     return StrictJSONResponse(_evaluation_json(ev))
 
@@ -154,6 +157,7 @@ def optimize_program(body: OptimizeRequest, settings: SettingsDep) -> StrictJSON
             f"{body.steps} steps recorded every {body.record_every} would keep {entries} history "
             f"entries; the limit is {settings.max_history_entries}: raise record_every"
         )
+    clock = Clock(settings.max_optimize_seconds, what="the gradient descent")
     program = _parse(body.source, settings)
     limits = settings.evaluation_limits(seconds=settings.max_optimize_seconds)
     result = optimize(
@@ -167,6 +171,7 @@ def optimize_program(body: OptimizeRequest, settings: SettingsDep) -> StrictJSON
         dtype=body.dtype,
         limits=limits,
         max_history_param_elements=settings.max_history_param_elements,
+        clock=clock,
     )
     return StrictJSONResponse(
         {

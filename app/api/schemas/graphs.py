@@ -1,13 +1,72 @@
 """Schemas of the graph endpoints: evaluate, optimize and the op catalogue."""
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
+from typing_extensions import TypeAliasType
 
 from app.api.schemas.optimizers import Optimizer, OptimizerSettingPublic, default_optimizer
 
-# A number, or nested lists of numbers (a tensor); "NaN", "Infinity", "-Infinity" allowed.
-Value = Any
+# A number, or nested lists of numbers (a tensor); non-finite numbers spelled "NaN",
+# "Infinity", "-Infinity" as everywhere in the API. Strict: true, "1.5" or null are not
+# numbers. The depth is bounded by pydantic's recursion guard and then by max_dims.
+NonFinite = Literal["NaN", "Infinity", "-Infinity"]
+if TYPE_CHECKING:  # mypy reads the core's alias (the same values: int is a float to it)
+    from app.graph.inputs import Value
+else:  # pydantic builds a recursive schema from a named alias
+    Value = TypeAliasType(
+        "Value",
+        Union[StrictFloat, StrictInt, NonFinite, list["Value"]],  # noqa: UP007
+    )
+_NUMBER = 'a number (or "NaN", "Infinity", "-Infinity") or nested lists of numbers'
+
+
+def _first_bad(value: object, at: str = "") -> tuple[str, object] | None:
+    """Where in a value the first thing that is not a number or a list is (only on failure)."""
+    stack = [(at, value)]
+    while stack:
+        where, v = stack.pop()
+        if isinstance(v, list):
+            stack.extend((f"{where}[{k}]", item) for k, item in reversed(list(enumerate(v))))
+        elif (
+            isinstance(v, bool)
+            or not isinstance(v, int | float | str)
+            or (isinstance(v, str) and v not in ("NaN", "Infinity", "-Infinity"))
+        ):
+            return where, v
+    return None  # every leaf is a number: the lists are nested too deeply
+
+
+def _one_clear_error(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    """Pydantic's fast check; on failure one error saying where, not one per union member."""
+    try:
+        return handler(value)
+    except ValidationError:
+        found = _first_bad(value)
+        if found is None:
+            raise PydanticCustomError("invalid_value", "is nested too deeply") from None
+        where, bad = found
+        shown = repr(bad) if len(repr(bad)) <= 40 else repr(bad)[:39] + "…"
+        raise PydanticCustomError(
+            "invalid_value",
+            "must be {expected}, but {where} is {bad}",
+            {"expected": _NUMBER, "where": f"element {where}" if where else "it", "bad": shown},
+        ) from None
+
+
+RequestValue = Annotated[Value, WrapValidator(_one_clear_error)]
+# One limit as GET /api/v1/limits lists it: its value, its meaning and its section.
+LimitPublic = dict[str, int | float | str]
 
 
 class ProgramBase(BaseModel):
@@ -16,7 +75,7 @@ class ProgramBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: str = Field(description="the program text, statements separated by newlines or ';'")
-    values: dict[str, Value] = Field(
+    values: dict[str, RequestValue] = Field(
         default_factory=dict, description="a value for every input: a number or nested lists"
     )
     dtype: Literal["float32", "float64"] = Field("float32", description="precision")
@@ -190,4 +249,4 @@ class OpsResponse(BaseModel):
     optimizer_settings: dict[str, dict[str, OptimizerSettingPublic]] = Field(
         description="optimizer name → its settings with torch's defaults and their bounds"
     )
-    limits: dict[str, Any]
+    limits: dict[str, LimitPublic]
