@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from app.api.body import BodyParsers
 from app.api.catalogue import build_catalogue
 from app.api.errors import BodySizeLimit, install_error_handlers
 from app.api.routes import datasets, events, graphs, pages, runs
@@ -62,10 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.registry = RunRegistry(settings.train, encode_event=sse_event)
         app.state.catalogue = await run_in_threadpool(build_catalogue, settings.train)
+        app.state.body_parsers.warm()
         try:
             yield
         finally:
             app.state.registry.close()
+            app.state.body_parsers.close()
 
     app = FastAPIOffline(
         title="Gradplay API",
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.body_parsers = BodyParsers(settings.body_parsers)
     install_error_handlers(app)
     app.include_router(graphs.router)
     app.include_router(datasets.router)

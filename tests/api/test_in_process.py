@@ -63,3 +63,67 @@ def test_two_apps_do_not_share_runs() -> None:
         run_id = one.post("/api/v1/runs", json=SPIRAL_RUN).json()["id"]
         assert one.get(f"/api/v1/runs/{run_id}").status_code == 200
         assert two.get(f"/api/v1/runs/{run_id}").status_code == 404
+
+
+# --- bodies parsed in the parser process (parse_inline_bytes=0 sends every body there) -------
+
+
+@pytest.fixture
+def parsing_client() -> Iterator[TestClient]:
+    settings = Settings(parse_inline_bytes=0, max_data_request_bytes=2_000)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_a_body_parsed_in_the_parser_process_evaluates_as_inline(
+    parsing_client: TestClient,
+) -> None:
+    body = {
+        "source": "z = sum(a * b) + c",
+        "values": {"a": [[1, 2], [3, "NaN"]], "b": [[0.5, 0.25], [1e-3, 0]], "c": 2},
+        "dtype": "float64",
+    }
+    with TestClient(create_app(Settings())) as inline:
+        expected = inline.post("/api/v1/graphs/evaluate", json=body).json()
+    got = parsing_client.post("/api/v1/graphs/evaluate", json=body)
+    assert got.status_code == 200, got.text
+    assert got.json() == expected
+    assert got.json()["output"] == "z"
+    assert got.json()["nodes"][-1]["value"] == "NaN"  # 3 * 1e-3 + NaN * 0 + ...
+
+
+def test_bad_bodies_in_the_parser_process_get_the_inline_answers(
+    parsing_client: TestClient,
+) -> None:
+    url = "/api/v1/graphs/evaluate"
+    json_type = {"content-type": "application/json"}
+    broken = parsing_client.post(url, content=b'{"source": "z = a", ', headers=json_type)
+    assert assert_error(broken)["type"] == "invalid_request"  # type: ignore[arg-type]
+    assert broken.json()["error"]["details"][0]["type"] == "json_invalid"
+    deep = parsing_client.post(url, content=b"[" * 100_000, headers=json_type)
+    assert assert_error(deep)["type"] == "limit_exceeded"  # type: ignore[arg-type]
+    ragged = parsing_client.post(url, json={"source": "z = a", "values": {"a": [[1, 2], [3]]}})
+    error = assert_error(ragged)  # type: ignore[arg-type]
+    assert error["type"] == "invalid_value" and "value of a" in error["message"]
+    word = parsing_client.post(url, json={"source": "z = a", "values": {"a": [1, "one"]}})
+    assert "'one' is not a number" in assert_error(word)["message"]  # type: ignore[arg-type]
+    typed = parsing_client.post(url, json={"source": 5})
+    assert assert_error(typed)["message"].startswith("source")  # type: ignore[arg-type]
+
+
+def test_a_run_body_over_its_own_limit_is_refused_declared_or_chunked(
+    parsing_client: TestClient,
+) -> None:
+    body = b'{"dataset": {"name": "csv", "text": "' + b"x" * 3_000 + b'"}}'
+    declared = parsing_client.post("/api/v1/runs", content=body)
+    assert assert_error(declared)["type"] == "request_too_large"  # type: ignore[arg-type]
+    chunked = parsing_client.post(
+        "/api/v1/runs", content=iter([body[:1_000], body[1_000:]]), headers={}
+    )
+    assert "chunked" in chunked.request.headers.get("transfer-encoding", "")
+    assert assert_error(chunked)["type"] == "request_too_large"  # type: ignore[arg-type]
+    # The Graph lab's routes keep the larger max_request_bytes.
+    program = parsing_client.post(
+        "/api/v1/graphs/evaluate", json={"source": "z = a", "values": {"a": [1.0] * 1_000}}
+    )
+    assert program.status_code == 200

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from app.api.body import DataRoute
 from app.api.deps import CatalogueDep, SettingsDep
 from app.api.routes.runs import ERRORS
 from app.api.schemas.datasets import DatasetPreview, PointsPublic
@@ -14,7 +15,7 @@ from app.errors import ErrorType, LimitError, UserError
 from app.settings import TrainLimits
 from app.train import datasets as ds
 
-router = APIRouter(prefix="/api/v1", tags=["training"])
+router = APIRouter(prefix="/api/v1", tags=["training"], route_class=DataRoute)
 
 
 @router.get("/datasets", summary="Catalogue: datasets, models, losses, optimizers and limits")

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from starlette.concurrency import run_in_threadpool
 
+from app.api.body import DataRoute
 from app.api.deps import RegistryDep
 from app.api.schemas.datasets import PointsPublic
 from app.api.schemas.events import LandscapeSurface
@@ -21,7 +22,7 @@ from app.errors import ErrorType
 from app.train.runs import Pace, Run, RunRegistry
 from app.train.trainer import TrainConfig
 
-router = APIRouter(prefix="/api/v1", tags=["training"])
+router = APIRouter(prefix="/api/v1", tags=["training"], route_class=DataRoute)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
