@@ -4,6 +4,7 @@
 registry and the catalogue (on `app.state`) and closes the training workers at shutdown.
 """
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -58,6 +59,7 @@ def _limits_markdown(settings: Settings) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application from `settings` (default: the environment's)."""
     settings = settings or get_settings()
+    sys.setswitchinterval(settings.gil_switch_seconds)  # why: Settings.gil_switch_seconds
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     max_history_page: int = Field(
         20_000, ge=1, description="history entries in one answer (the default `limit`)"
     )
+    # A worker thread holding the GIL gives it up after this long when the loop asks for it.
+    # Measured (bench/bench_loop.py --kinds heavy): a tiny evaluate beside heavy evaluates had
+    # p95 82 ms with Python's 5 ms and 25 ms with 1 ms.
+    gil_switch_seconds: float = Field(
+        0.001, gt=0, le=0.1, description="the interpreter's GIL switch interval (seconds)"
+    )
     history_block: int = Field(
         250, ge=1, description="history entries encoded together and kept as one block"
     )

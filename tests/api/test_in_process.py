@@ -1,11 +1,16 @@
 """The app is built from one Settings object: in-process tests with their own limits, beside
 the real-server tests (TestClient runs the lifespan that builds the registry and catalogue)."""
 
+import json
+import random
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.history import history_page
+from app.api.long_json import dumps_sliced
+from app.api.strict_json import dumps
 from app.main import create_app
 from app.settings import Settings, TrainLimits
 from tests.api.conftest import assert_error
@@ -127,3 +132,51 @@ def test_a_run_body_over_its_own_limit_is_refused_declared_or_chunked(
         "/api/v1/graphs/evaluate", json={"source": "z = a", "values": {"a": [1.0] * 1_000}}
     )
     assert program.status_code == 200
+
+
+# --- long answers: history pages from cached blocks, answers encoded in slices ---------------
+
+
+class _Run:
+    """What history_page reads of a run: its append-only history."""
+
+    def __init__(self) -> None:
+        self.history: list[dict[str, object]] = []
+
+
+def test_history_pages_from_cached_blocks_equal_slices_of_the_history() -> None:
+    run = _Run()
+    for n in (0, 1, 7, 10, 23, 40):  # the history grows between reads, as a run's does
+        while len(run.history) < n:
+            epoch = len(run.history) + 1
+            loss = float("nan") if epoch == 5 else 1 / epoch
+            run.history.append({"epoch": epoch, "train_loss": loss})
+        for since in (0, 1, 3, 9, 10, 11, 25, 40, 41):
+            for limit in (1, 4, 10, 13, 100):
+                page = json.loads(history_page(run, since, limit, block=5))
+                want = [dict(e) for e in run.history[since : since + limit]]
+                for entry in want:
+                    entry["train_loss"] = dumps_round(entry["train_loss"])
+                assert page["steps"] == want, (n, since, limit)
+                more = since + limit < len(run.history)
+                assert page["next"] == (since + limit if more else None)
+
+
+def dumps_round(value: object) -> object:
+    """A number as strict JSON gives it back ("NaN" for NaN)."""
+    return json.loads(dumps(value))
+
+
+def test_sliced_encoding_writes_the_same_strict_json() -> None:
+    rng = random.Random(3)
+    long_rows = [[rng.random() for _ in range(300)] for _ in range(50)]
+    long_rows[7][9] = float("inf")
+    answer = {
+        "nodes": [{"id": "n0", "value": long_rows, "grad": [float("nan")] * 5_000, "shape": []}],
+        "flat": [rng.random() for _ in range(12_345)],
+        "empty": [],
+        "keys": {1: "one", "é": (1, 2)},
+        "scalars": [True, None, "text", -0.0, 10**20],
+    }
+    assert dumps_sliced(answer) == dumps(answer)
+    assert dumps_sliced(long_rows) == dumps(long_rows)
