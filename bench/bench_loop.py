@@ -28,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {"source": "z = a*b", "values": {"a": 2.0, "b": 3.0}}
 READERS = 10  # clients reading the history at once
-READ_PAUSE = 0.2  # seconds each reader waits between reads (ten pages open, polling)
+READ_PAUSE = 1.0  # seconds each reader waits between reads (ten pages open, polling)
 HISTORY_RUN = {
     "dataset": {"name": "thermometer"},
     "model": {"kind": "linear"},
@@ -137,8 +137,15 @@ def _repeat(stop: threading.Event, call: Callable[[httpx.Client], None]) -> None
 KINDS = ("evaluate", "run", "csv", "heavy", "history")
 
 
-def run_load(url: str, run_id: str, seconds: float, kinds: tuple[str, ...] = KINDS) -> None:
-    """Send the heavy load of `kinds` for `seconds` (the target of a load process)."""
+def run_load(
+    url: str,
+    run_id: str,
+    seconds: float,
+    kinds: tuple[str, ...] = KINDS,
+    report: "multiprocessing.Queue[dict[str, int]] | None" = None,
+) -> None:
+    """Send the heavy load of `kinds` for `seconds` (the target of a load process); put the
+    count of answered requests of each kind on `report`."""
     bodies = _big_bodies()
     heavy = _heavy_evaluate()
     stop = threading.Event()
@@ -176,19 +183,26 @@ def run_load(url: str, run_id: str, seconds: float, kinds: tuple[str, ...] = KIN
     for thread in threads:
         thread.join(timeout=120)
     print("load requests answered:", counts, flush=True)
+    if report is not None:
+        report.put(counts)
 
 
 @contextmanager
-def load(url: str, run_id: str, seconds: float, kinds: tuple[str, ...] = KINDS) -> Iterator[None]:
-    """The heavy load in its own process for `seconds`, started before the block runs."""
-    process = multiprocessing.get_context("spawn").Process(
-        target=run_load, args=(url, run_id, seconds, kinds)
-    )
+def load(
+    url: str, run_id: str, seconds: float, kinds: tuple[str, ...] = KINDS
+) -> Iterator[dict[str, int]]:
+    """The heavy load in its own process for `seconds`, started before the block runs; the dict
+    yielded holds, after the block, the count of answered requests of each kind."""
+    context = multiprocessing.get_context("spawn")
+    report: multiprocessing.Queue[dict[str, int]] = context.Queue()
+    process = context.Process(target=run_load, args=(url, run_id, seconds, kinds, report))
     process.start()
+    counts: dict[str, int] = {}
     try:
-        yield
+        yield counts
     finally:
-        process.join(timeout=seconds + 120)
+        counts.update(report.get(timeout=seconds + 120))
+        process.join(timeout=30)
         if process.is_alive():
             process.kill()
 

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.body import DataRoute
 from app.api.deps import RegistryDep, SettingsDep
 from app.api.history import history_page
+from app.api.off_loop import answer_off_loop
 from app.api.schemas.datasets import PointsPublic
 from app.api.schemas.events import LandscapeSurface
 from app.api.schemas.pages import HistoryPage
@@ -147,7 +148,7 @@ async def get_history(
 async def get_run_data(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
     """The run's training and validation points in the data's units."""
     run = registry.get(run_id)
-    return StrictJSONResponse(await run_in_threadpool(registry.points, run))
+    return await answer_off_loop(registry.points, run)
 
 
 @router.get("/runs/{run_id}/program", responses=ERRORS, summary="The model as a Graph lab program")
@@ -219,4 +220,4 @@ async def get_landscape(run_id: str, registry: RegistryDep) -> StrictJSONRespons
     # The surface reads only the run's fixed training rows (never its moving parameters), so it
     # is the one trainer read that needs no turn of the worker.
     trainer = registry.get(run_id).trainer
-    return StrictJSONResponse(await run_in_threadpool(trainer.landscape_surface))
+    return await answer_off_loop(trainer.landscape_surface)
