@@ -4,6 +4,7 @@
 registry and the catalogue (on `app.state`) and closes the training workers at shutdown.
 """
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from app.api.body import BodyParsers
 from app.api.catalogue import build_catalogue
 from app.api.errors import BodySizeLimit, install_error_handlers
 from app.api.routes import datasets, events, graphs, pages, runs
@@ -57,15 +59,18 @@ def _limits_markdown(settings: Settings) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application from `settings` (default: the environment's)."""
     settings = settings or get_settings()
+    sys.setswitchinterval(settings.gil_switch_seconds)  # why: Settings.gil_switch_seconds
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.registry = RunRegistry(settings.train, encode_event=sse_event)
         app.state.catalogue = await run_in_threadpool(build_catalogue, settings.train)
+        app.state.body_parsers.warm()
         try:
             yield
         finally:
             app.state.registry.close()
+            app.state.body_parsers.close()
 
     app = FastAPIOffline(
         title="Gradplay API",
@@ -75,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.body_parsers = BodyParsers(settings.body_parsers)
     install_error_handlers(app)
     app.include_router(graphs.router)
     app.include_router(datasets.router)

@@ -120,6 +120,33 @@ class Settings(BaseSettings):
         "(evaluate), the parameters and their history (optimize)",
     )
 
+    # Long answers, and the big bodies that come with long questions: the event loop only
+    # routes, so a body over parse_inline_bytes is parsed in a parser process (json.loads holds
+    # the GIL, a thread would still stall the loop) and a history is encoded in cached blocks
+    # on a worker thread. bench/bench_loop.py measures a tiny evaluate beside them.
+    max_data_request_bytes: int = Field(
+        5_000_000,
+        ge=1,
+        description="bytes in a run or dataset request body (a CSV of max_csv_bytes, escaped "
+        "as a JSON string, and clicked points)",
+    )
+    parse_inline_bytes: int = Field(
+        64_000, ge=0, description="bodies over this many bytes are parsed in a parser process"
+    )
+    body_parsers: int = Field(1, ge=1, le=16, description="parser processes for big bodies")
+    max_history_page: int = Field(
+        20_000, ge=1, description="history entries in one answer (the default `limit`)"
+    )
+    # A worker thread holding the GIL gives it up after this long when the loop asks for it.
+    # Measured (bench/bench_loop.py --kinds heavy): a tiny evaluate beside heavy evaluates had
+    # p95 82 ms with Python's 5 ms and 25 ms with 1 ms.
+    gil_switch_seconds: float = Field(
+        0.001, gt=0, le=0.1, description="the interpreter's GIL switch interval (seconds)"
+    )
+    history_block: int = Field(
+        250, ge=1, description="history entries encoded together and kept as one block"
+    )
+
     train: TrainLimits = Field(default_factory=TrainLimits, description="training limits")
 
     def evaluation_limits(self, *, seconds: float | None = None) -> Limits:

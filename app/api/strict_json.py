@@ -8,6 +8,8 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from app.api.long_json import dumps_sliced
+
 __all__ = ["StrictJSONResponse", "dumps", "encode_nonfinite"]
 
 
@@ -36,4 +38,5 @@ class StrictJSONResponse(JSONResponse):
     """A JSON response that a browser's JSON.parse always accepts."""
 
     def render(self, content: Any) -> bytes:
-        return dumps(content).encode("utf-8")
+        # Sliced: a long answer rendered on a worker thread must not hold the GIL throughout.
+        return dumps_sliced(content).encode("utf-8")

@@ -4,9 +4,10 @@ out; no maths here."""
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from starlette.concurrency import run_in_threadpool
 
+from app.api.body import DataRoute
 from app.api.deps import CatalogueDep, SettingsDep
+from app.api.off_loop import answer_off_loop
 from app.api.routes.runs import ERRORS
 from app.api.schemas.datasets import DatasetPreview, PointsPublic
 from app.api.strict_json import StrictJSONResponse
@@ -14,7 +15,7 @@ from app.errors import ErrorType, LimitError, UserError
 from app.settings import TrainLimits
 from app.train import datasets as ds
 
-router = APIRouter(prefix="/api/v1", tags=["training"])
+router = APIRouter(prefix="/api/v1", tags=["training"], route_class=DataRoute)
 
 
 @router.get("/datasets", summary="Catalogue: datasets, models, losses, optimizers and limits")
@@ -35,7 +36,7 @@ def _preview(body: DatasetPreview, limits: TrainLimits) -> dict[str, Any]:
 )
 async def preview_dataset(body: DatasetPreview, settings: SettingsDep) -> StrictJSONResponse:
     """The points of a dataset (and its split), to draw before training."""
-    return StrictJSONResponse(await run_in_threadpool(_preview, body, settings.train))
+    return await answer_off_loop(_preview, body, settings.train)
 
 
 @router.post(
@@ -68,4 +69,4 @@ async def upload_csv(
         raise UserError("the CSV is not UTF-8 text", ErrorType.CSV_ERROR) from exc
     options = {"text": text, "target": target, "task": task}
     body = DatasetPreview(dataset={"name": "csv", **options}, val_fraction=0.0)  # type: ignore[arg-type]
-    return StrictJSONResponse(await run_in_threadpool(_preview, body, settings.train))
+    return await answer_off_loop(_preview, body, settings.train)

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
+from app.api.body import ProgramRoute
 from app.api.deps import SettingsDep
 from app.api.schemas.graphs import (
     EvaluateRequest,
@@ -27,7 +28,7 @@ from app.graph.optimizers import OPTIMIZERS
 from app.graph.program import Program, parse_program
 from app.settings import Settings
 
-router = APIRouter(prefix="/api/v1", tags=["graphs"])
+router = APIRouter(prefix="/api/v1", tags=["graphs"], route_class=ProgramRoute)
 INLINE_MAX_CHARS = 400  # programs up to this long, on scalars, are evaluated on the event loop
 
 ERRORS: dict[int | str, dict[str, Any]] = {

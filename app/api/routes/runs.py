@@ -3,25 +3,28 @@
 import functools
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import RegistryDep
+from app.api.body import DataRoute
+from app.api.deps import RegistryDep, SettingsDep
+from app.api.history import history_page
+from app.api.off_loop import answer_off_loop
 from app.api.schemas.datasets import PointsPublic
 from app.api.schemas.events import LandscapeSurface
+from app.api.schemas.pages import HistoryPage
 from app.api.schemas.runs import (
-    HistoryPublic,
     RunCreate,
     RunPatch,
     RunPublic,
     StepRequest,
 )
 from app.api.strict_json import StrictJSONResponse
-from app.errors import ErrorType
+from app.errors import ErrorType, LimitError
 from app.train.runs import Pace, Run, RunRegistry
 from app.train.trainer import TrainConfig
 
-router = APIRouter(prefix="/api/v1", tags=["training"])
+router = APIRouter(prefix="/api/v1", tags=["training"], route_class=DataRoute)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -114,16 +117,29 @@ async def get_run(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
 
 
 @router.get(
-    "/runs/{run_id}/history", response_model=HistoryPublic, responses=ERRORS, summary="History"
+    "/runs/{run_id}/history", response_model=HistoryPage, responses=ERRORS, summary="History"
 )
 async def get_history(
     run_id: str,
     registry: RegistryDep,
-    since_epoch: Annotated[int, Query(ge=0, description="only epochs after this one")] = 0,
-) -> StrictJSONResponse:
-    """One entry per epoch; `train_loss` is the mean of the losses computed before its updates."""
+    settings: SettingsDep,
+    since: Annotated[int | None, Query(ge=0, description="only epochs after this one")] = None,
+    since_epoch: Annotated[int, Query(ge=0, description="the same as `since` (older name)")] = 0,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, description="entries in this page; default and maximum: max_history_page"),
+    ] = None,
+) -> Response:
+    """One entry per epoch; `train_loss` is the mean of the losses computed before its updates.
+    `next` is the `since` of the following page when `limit` cut this one."""
+    page_size = settings.max_history_page if limit is None else limit
+    if page_size > settings.max_history_page:
+        raise LimitError(f"limit is {page_size}; the limit is {settings.max_history_page}")
     run = registry.get(run_id)
-    return StrictJSONResponse({"steps": run.history[since_epoch:]})
+    start = since_epoch if since is None else since
+    # Encoded on a worker thread from cached blocks: the event loop only sends the bytes.
+    body = await run_in_threadpool(history_page, run, start, page_size, settings.history_block)
+    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -132,7 +148,7 @@ async def get_history(
 async def get_run_data(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
     """The run's training and validation points in the data's units."""
     run = registry.get(run_id)
-    return StrictJSONResponse(await run_in_threadpool(registry.points, run))
+    return await answer_off_loop(registry.points, run)
 
 
 @router.get("/runs/{run_id}/program", responses=ERRORS, summary="The model as a Graph lab program")
@@ -204,4 +220,4 @@ async def get_landscape(run_id: str, registry: RegistryDep) -> StrictJSONRespons
     # The surface reads only the run's fixed training rows (never its moving parameters), so it
     # is the one trainer read that needs no turn of the worker.
     trainer = registry.get(run_id).trainer
-    return StrictJSONResponse(await run_in_threadpool(trainer.landscape_surface))
+    return await answer_off_loop(trainer.landscape_surface)
