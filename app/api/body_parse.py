@@ -32,7 +32,7 @@ def _array(value: list[Any]) -> np.ndarray:
     array = np.array(value)
     if array.dtype.kind in "USO":  # strings (maybe "NaN"), ragged or mixed: spell, then retry
         array = np.array(_spell(value))
-    if array.dtype.kind not in "biuf":
+    if array.dtype.kind not in "iuf":  # booleans are not numbers, as in the schema
         raise ValueError("it is not a rectangular array of numbers")
     return array.astype(np.float64, copy=False)
 

@@ -5,6 +5,7 @@ import math
 from collections.abc import Mapping
 from typing import Literal, TypeAlias
 
+import numpy as np
 import torch
 
 from app.errors import ErrorType, LimitError, UserError
@@ -16,14 +17,17 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 DType = Literal["float32", "float64"]
 _NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 # A request value: a number (non-finite ones spelled "NaN", "Infinity", "-Infinity") or nested
-# lists of them, as the API's schema has already typed it.
-Value: TypeAlias = "float | str | list[Value]"
+# lists of them, as the API's schema has already typed it; a big body's lists arrive from the
+# body parser process as float64 arrays (app/api/body_parse.py), already rectangular.
+Value: TypeAlias = "float | str | list[Value] | np.ndarray"
 Nested: TypeAlias = "float | list[Nested]"
 Shape = tuple[int, ...]
 
 
 def _decode(value: Value) -> Nested:
     """JSON value → nested floats; "NaN", "Infinity", "-Infinity" strings become floats."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()  # type: ignore[no-any-return]
     if isinstance(value, str):
         if value in _NONFINITE:
             return _NONFINITE[value]
@@ -36,7 +40,9 @@ def _decode(value: Value) -> Nested:
 def value_shape(name: str, value: Value, limits: Limits) -> Shape:
     """The shape a request value will have as a tensor, read off its nested lists (the first
     element at each depth) before any tensor is made; torch checks that the rows agree."""
-    shape: list[int] = []
+    shape: list[int] = list(value.shape) if isinstance(value, np.ndarray) else []
+    if len(shape) > limits.max_dims:
+        raise LimitError(f"the value of {name} has more than {limits.max_dims} dimensions")
     while isinstance(value, list):
         shape.append(len(value))
         if len(shape) > limits.max_dims:
@@ -62,7 +68,10 @@ def input_tensor(name: str, value: Value, dtype: DType, limits: Limits) -> Tenso
     try:
         if isinstance(value, float | int):
             return torch.tensor(float(value), dtype=DTYPES[dtype])
-        tensor = torch.tensor(_decode(value), dtype=DTYPES[dtype])
+        if isinstance(value, np.ndarray):
+            tensor = torch.from_numpy(value).to(DTYPES[dtype])
+        else:
+            tensor = torch.tensor(_decode(value), dtype=DTYPES[dtype])
     except (ValueError, TypeError, RuntimeError, OverflowError) as exc:
         raise UserError(
             f"the value of {name} is not a tensor: {exc}. Rows of a matrix must have equal "

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -49,6 +50,8 @@ def _first_bad(value: object, at: str = "") -> tuple[str, object] | None:
 
 def _one_clear_error(value: object, handler: ValidatorFunctionWrapHandler) -> object:
     """Pydantic's fast check; on failure one error saying where, not one per union member."""
+    if isinstance(value, np.ndarray):
+        return value  # a big body's tensor, made rectangular and numeric by the body parser
     try:
         return handler(value)
     except ValidationError:
