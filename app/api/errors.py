@@ -20,9 +20,32 @@ def error_response(status: int, type: ErrorType, message: str, **extra: Any) -> 
     return StrictJSONResponse({"error": {"type": type, "message": message, **extra}}, status)
 
 
-def _describe_validation(errors: list[dict[str, Any]]) -> str:
+def _field_path(loc: tuple[Any, ...], body: Any) -> str:
+    """The loc as the field's path in the body, without the tags pydantic puts in for a
+    tagged union (`dataset.spiral.noise` reads `dataset.noise`): a name that is not a key of
+    the value it indexes is a tag, unless it is a missing field (always last, in an object)."""
+    loc = loc[1:] if loc[:1] == ("body",) else loc
+    parts, value = [], body
+    for i, part in enumerate(loc):
+        known = isinstance(value, dict) and (part in value or i == len(loc) - 1)
+        if isinstance(part, str) and not known:
+            continue
+        parts.append(str(part))
+        value = _item(value, part)
+    return ".".join(parts)
+
+
+def _item(value: Any, part: Any) -> Any:
+    if isinstance(value, dict):
+        return value.get(part)
+    if isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+        return value[part]
+    return None
+
+
+def _describe_validation(errors: list[dict[str, Any]], body: Any = None) -> str:
     first = errors[0]
-    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    where = _field_path(tuple(first.get("loc", ())), body)
     msg = str(first.get("msg", "invalid value"))
     return f"{where}: {msg}" if where else msg
 
@@ -40,8 +63,13 @@ def install_error_handlers(app: FastAPI) -> None:
         details = jsonable_encoder(
             [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors[:20]]
         )
+        # A schema bound that is a documented limit says so (app/api/schemas/datasets.py).
+        limit = errors[0].get("type") == ErrorType.LIMIT_EXCEEDED
         return error_response(
-            422, ErrorType.INVALID_REQUEST, _describe_validation(errors), details=details
+            422,
+            ErrorType.LIMIT_EXCEEDED if limit else ErrorType.INVALID_REQUEST,
+            _describe_validation(errors, exc.body),
+            details=details,
         )
 
     @app.exception_handler(StarletteHTTPException)
