@@ -20,32 +20,10 @@ def error_response(status: int, type: ErrorType, message: str, **extra: Any) -> 
     return StrictJSONResponse({"error": {"type": type, "message": message, **extra}}, status)
 
 
-def _field_path(loc: tuple[Any, ...], body: Any) -> str:
-    """The loc as the field's path in the body, without the tags pydantic puts in for a
-    tagged union (`dataset.spiral.noise` reads `dataset.noise`): a name that is not a key of
-    the value it indexes is a tag, unless it is a missing field (always last, in an object)."""
-    loc = loc[1:] if loc[:1] == ("body",) else loc
-    parts, value = [], body
-    for i, part in enumerate(loc):
-        known = isinstance(value, dict) and (part in value or i == len(loc) - 1)
-        if isinstance(part, str) and not known:
-            continue
-        parts.append(str(part))
-        value = _item(value, part)
-    return ".".join(parts)
-
-
-def _item(value: Any, part: Any) -> Any:
-    if isinstance(value, dict):
-        return value.get(part)
-    if isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
-        return value[part]
-    return None
-
-
-def _describe_validation(errors: list[dict[str, Any]], body: Any = None) -> str:
+def _describe_validation(errors: list[dict[str, Any]]) -> str:
     first = errors[0]
-    where = _field_path(tuple(first.get("loc", ())), body)
+    # "[key]" marks an error in a dict's key (an unknown init name): the key names the field.
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "[key]"))
     msg = str(first.get("msg", "invalid value"))
     return f"{where}: {msg}" if where else msg
 
@@ -68,7 +46,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             422,
             ErrorType.LIMIT_EXCEEDED if limit else ErrorType.INVALID_REQUEST,
-            _describe_validation(errors, exc.body),
+            _describe_validation(errors),
             details=details,
         )
 

@@ -11,6 +11,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    TypeAdapter,
     ValidatorFunctionWrapHandler,
     WrapValidator,
     create_model,
@@ -182,6 +183,26 @@ else:
     ]
 
 
+# A column's name: a CSV header cell at most, so no longer than the CSV.
+ColumnName = Annotated[str, Field(strict=True, max_length=LIMITS.max_csv_bytes)]
+
+
+def by_json_type(single: Any, many: Any) -> WrapValidator:
+    """Validate a list as `many`, anything else as `single`: picked by the JSON type, so the
+    error speaks of that shape only (`features.0.of`, not each member of a union)."""
+    one, lists = TypeAdapter(single), TypeAdapter(many)
+
+    def validate(value: Any, _: ValidatorFunctionWrapHandler) -> Any:
+        return (lists if isinstance(value, list) else one).validate_python(value)
+
+    return WrapValidator(validate)
+
+
+ColumnPair = Annotated[list[ColumnName], Field(min_length=1, max_length=2)]
+# One column name, or a list for a two-column op; the docs show the union.
+ColumnNames = Annotated[ColumnName | ColumnPair, by_json_type(ColumnName, ColumnPair)]
+
+
 class FeatureSpec(BaseModel):
     """A feature as an object: an op of the feature table applied to input column(s)."""
 
@@ -199,17 +220,27 @@ class FeatureSpec(BaseModel):
     op: FeatureOpName = Field(
         description="; ".join(f"{name}: {op.doc}" for name, op in FEATURE_OPS.items())
     )
-    of: str | list[str] = Field(
+    of: ColumnNames = Field(
         description="the input column it reads (exact name), or a list for a two-column op"
     )
 
 
+def _validate_feature(value: Any, _: ValidatorFunctionWrapHandler) -> str | FeatureSpec:
+    """A string is a column name, anything else must be a FeatureSpec object; picked by the
+    JSON type, so a bad object's error speaks of its own fields (`features.0.op`)."""
+    if isinstance(value, FeatureSpec):
+        return value
+    if isinstance(value, dict):
+        return FeatureSpec.model_validate(value)
+    return _COLUMN_NAME.validate_python(value)
+
+
+_COLUMN_NAME: TypeAdapter[str] = TypeAdapter(ColumnName)
+
+
 # A run's feature: a string (a column name, else a legacy spelling) or a FeatureSpec object;
-# told apart by the JSON type, so a bad object's error speaks of the object's fields only.
-FeatureValue = Annotated[
-    Annotated[str, Tag("name")] | Annotated[FeatureSpec, Tag("object")],
-    Discriminator(lambda v: "name" if isinstance(v, str) else "object"),
-]
+# the docs show the union.
+FeatureValue = Annotated[ColumnName | FeatureSpec, WrapValidator(_validate_feature)]
 
 
 class FeatureOption(BaseModel):

@@ -4,7 +4,16 @@ choice is in datasets.py, the event stream's documentation in events.py."""
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.api.schemas.datasets import (
@@ -13,6 +22,7 @@ from app.api.schemas.datasets import (
     FeatureValue,
     FiniteFloat,
     at_most,
+    by_json_type,
     count_at_most,
 )
 from app.api.schemas.optimizers import LearningRate, Optimizer, OptimizerPatch, default_optimizer
@@ -37,41 +47,55 @@ def _init_name(name: str) -> str:
     return name
 
 
-def _elements(value: float | list[Any]) -> int:
-    return sum(map(_elements, value)) if isinstance(value, list) else 1
-
-
-def _init_size(init: dict[str, Any] | None) -> dict[str, Any] | None:
-    """At most max_parameters numbers in all (each list was bounded before its items)."""
-    count = sum(map(_elements, (init or {}).values()))
-    if count > LIMITS.max_parameters:
-        raise PydanticCustomError(
-            ErrorType.LIMIT_EXCEEDED.value,
-            "{count} numbers; the limit max_parameters is {maximum}",
-            {"count": count, "maximum": LIMITS.max_parameters},
-        )
+def _init_size(init: Any) -> Any:
+    """At most max_parameters numbers in all, counted before any is validated (two levels:
+    a weight's rows; anything deeper is refused by the types after)."""
+    if not isinstance(init, dict):
+        return init
+    count = 0
+    for value in init.values():
+        rows = value if isinstance(value, list) else [value]
+        count += sum(len(row) if isinstance(row, list) else 1 for row in rows)
+        if count > LIMITS.max_parameters:
+            raise PydanticCustomError(
+                ErrorType.LIMIT_EXCEEDED.value,
+                "more than {maximum} numbers; the limit is max_parameters",
+                {"maximum": LIMITS.max_parameters},
+            )
     return init
 
 
-def _init_shape(value: Any) -> str:
-    """The discriminator of an init value: a number, a vector or a matrix (rows of numbers)."""
-    if not isinstance(value, list):
-        return "number"
-    return "matrix" if value and isinstance(value[0], list) else "vector"
+def _rectangular(rows: list[list[float]]) -> list[list[float]]:
+    if len({len(row) for row in rows}) > 1:
+        raise PydanticCustomError("init_shape", "every row of a weight has the same length")
+    return rows
 
 
 InitVector = Annotated[list[FiniteFloat], count_at_most("max_parameters", "numbers")]
-# A parameter's starting value: one number for every element, or its numbers (a weight as
-# [units][inputs] rows, or flat), finite.
-InitValue = Annotated[
-    Annotated[FiniteFloat, Tag("number")]
-    | Annotated[InitVector, Tag("vector")]
-    | Annotated[
-        Annotated[list[InitVector], count_at_most("max_parameters", "rows")], Tag("matrix")
-    ],
-    Discriminator(_init_shape),
+InitMatrix = Annotated[
+    list[InitVector], count_at_most("max_parameters", "rows"), AfterValidator(_rectangular)
 ]
+_INIT_SHAPES: dict[str, TypeAdapter[Any]] = {
+    "number": TypeAdapter(FiniteFloat),
+    "vector": TypeAdapter(InitVector),
+    "matrix": TypeAdapter(InitMatrix),
+}
+
+
+def _init_value(value: Any, _: ValidatorFunctionWrapHandler) -> Any:
+    """A number, a vector or a matrix (rows of numbers), picked by the JSON shape so the error
+    speaks of that shape only (`model.init.w.0.1`)."""
+    shape = "number"
+    if isinstance(value, list):
+        shape = "matrix" if value and isinstance(value[0], list) else "vector"
+    return _INIT_SHAPES[shape].validate_python(value)
+
+
+# A parameter's starting value: one number for every element, or its numbers (a weight as
+# [units][inputs] rows, or flat), finite; the docs show the union.
+InitValue = Annotated[FiniteFloat | InitVector | InitMatrix, WrapValidator(_init_value)]
 InitName = Annotated[str, Field(strict=True, max_length=NAME_CHARS), AfterValidator(_init_name)]
+Activations = Annotated[list[VocabularyName], count_at_most("max_hidden_layers", "activations")]
 HiddenUnits = Annotated[int, Field(strict=True, ge=1), at_most("max_units")]
 
 
@@ -92,10 +116,9 @@ class ModelChoice(BaseModel):
     hidden: Annotated[list[HiddenUnits], count_at_most("max_hidden_layers", "layers")] = Field(
         default_factory=list, description="units of each hidden layer"
     )
-    activation: (
-        VocabularyName
-        | Annotated[list[VocabularyName], count_at_most("max_hidden_layers", "activations")]
-    ) = Field("relu", description="one activation for all hidden layers, or one per layer")
+    activation: Annotated[
+        VocabularyName | Activations, by_json_type(VocabularyName, Activations)
+    ] = Field("relu", description="one activation for all hidden layers, or one per layer")
     output: VocabularyName = Field(
         "auto",
         description="output activation: auto (fits the loss), none, sigmoid, tanh, "
@@ -105,9 +128,9 @@ class ModelChoice(BaseModel):
         0.0, ge=0, lt=1, allow_inf_nan=False, description="probability of dropping a hidden unit"
     )
     init: Annotated[
-        dict[InitName, InitValue] | None,
-        Field(max_length=2 * (LIMITS.max_hidden_layers + 1)),
-        AfterValidator(_init_size),
+        Annotated[dict[InitName, InitValue], Field(max_length=2 * (LIMITS.max_hidden_layers + 1))]
+        | None,
+        BeforeValidator(_init_size),
     ] = Field(
         None,
         description="starting values: w and b for one layer, else layerN.weight/.bias; a number "
