@@ -28,6 +28,7 @@ def _dataset_entries(limits: TrainLimits) -> list[dict[str, Any]]:
                     "minimum": p.minimum,
                     "maximum": ds.bound(p, limits),
                     "doc": p.doc,
+                    **({"choices": list(p.choices)} if p.kind == "choice" else {}),
                 }
                 for key, p in spec.params.items()
             },

@@ -22,7 +22,8 @@ def error_response(status: int, type: ErrorType, message: str, **extra: Any) -> 
 
 def _describe_validation(errors: list[dict[str, Any]]) -> str:
     first = errors[0]
-    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    # "[key]" marks an error in a dict's key (an unknown init name): the key names the field.
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "[key]"))
     msg = str(first.get("msg", "invalid value"))
     return f"{where}: {msg}" if where else msg
 
@@ -40,8 +41,13 @@ def install_error_handlers(app: FastAPI) -> None:
         details = jsonable_encoder(
             [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors[:20]]
         )
+        # A schema bound that is a documented limit says so (app/api/schemas/datasets.py).
+        limit = errors[0].get("type") == ErrorType.LIMIT_EXCEEDED
         return error_response(
-            422, ErrorType.INVALID_REQUEST, _describe_validation(errors), details=details
+            422,
+            ErrorType.LIMIT_EXCEEDED if limit else ErrorType.INVALID_REQUEST,
+            _describe_validation(errors),
+            details=details,
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -98,6 +98,9 @@ def test_random_regression_sizes(n: int, d_in: int, d_out: int) -> None:
         ("spiral", {"colour": 1}, "dataset_error"),
         ("thermometer", {"n_samples": 5}, "dataset_error"),
         ("spiral", {"noise": "loud"}, "dataset_error"),
+        ("spiral", {"noise": float("nan")}, "dataset_error"),
+        ("csv", {"text": "x,y\n1,2\n", "task": "guess"}, "dataset_error"),
+        ("points", {"points": [[0, 0, 1]], "task": 5}, "dataset_error"),
     ],
 )
 def test_bad_options(name: str, options: dict[str, object], type: str) -> None:

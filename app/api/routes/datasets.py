@@ -1,9 +1,11 @@
 """Dataset endpoints: the catalogue, a dataset's points, a CSV check. HTTP in, core call, JSON
 out; no maths here."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from app.api.body import DataRoute
 from app.api.deps import CatalogueDep, SettingsDep
@@ -54,8 +56,13 @@ async def preview_dataset(body: DatasetPreview, settings: SettingsDep) -> Strict
 async def upload_csv(
     request: Request,
     settings: SettingsDep,
-    target: Annotated[str, Query(description="column to predict; default the last")] = "",
-    task: Annotated[str, Query(description="auto, regression or classification")] = "auto",
+    target: Annotated[
+        str, Query(max_length=1_000, description="column to predict; default the last")
+    ] = "",
+    task: Annotated[
+        Literal["auto", "regression", "classification"],
+        Query(description="auto, regression or classification"),
+    ] = "auto",
 ) -> StrictJSONResponse:
     """Validate a CSV (the body, as text/csv) and answer its points, or one error per bad row.
 
@@ -68,5 +75,10 @@ async def upload_csv(
     except UnicodeDecodeError as exc:
         raise UserError("the CSV is not UTF-8 text", ErrorType.CSV_ERROR) from exc
     options = {"text": text, "target": target, "task": task}
-    body = DatasetPreview(dataset={"name": "csv", **options}, val_fraction=0.0)  # type: ignore[arg-type]
+    try:  # the same typed options as a run's CSV (a field's error names the field)
+        body = DatasetPreview.model_validate(
+            {"dataset": {"name": "csv", **options}, "val_fraction": 0}
+        )
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(), body=options) from None
     return await answer_off_loop(_preview, body, settings.train)

@@ -20,6 +20,7 @@ from pydantic import (
     create_model,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from app.errors import ErrorType, UserError
 from app.graph.optimizers import (
@@ -56,13 +57,21 @@ LearningRate = Annotated[
 ]
 
 
+def _two(value: Any) -> Any:
+    """A pair is a list of two (a tuple's own error for [0.9] would say 'betas.1: missing')."""
+    if not (isinstance(value, list | tuple) and len(value) == 2):
+        raise PydanticCustomError("pair_type", "Input should be two numbers, [a, b]")
+    return value
+
+
 def _field(setting: Setting) -> tuple[Any, Any]:
     doc = setting.bounds.doc
     if setting.type == "bool":
         return StrictBool, Field(setting.default, description=doc)
     if setting.type == "pair":
         element = _number(setting.bounds, doc)
-        return tuple[element, element], Field(setting.default, description=doc)  # type: ignore[valid-type]
+        pair = Annotated[tuple[element, element], BeforeValidator(_two)]  # type: ignore[valid-type]
+        return pair, Field(setting.default, description=doc)
     return _number(setting.bounds, doc), Field(setting.default, description=doc)
 
 

@@ -14,13 +14,17 @@ from app.train.datasets.dataset import Dataset, Task
 
 @dataclass(frozen=True)
 class Param:
-    """One option of a dataset generator: its default, bounds and meaning."""
+    """One option of a dataset generator: its default, bounds and meaning (the request schema
+    of app/api/schemas/datasets.py is built from these)."""
 
     default: Any
     doc: str
     minimum: float | None = None
-    maximum: float | str | None = None  # a number, or the name of the TrainLimits field
-    kind: Literal["int", "float", "text", "points"] = "float"
+    # A number, or the name of the TrainLimits field: the largest value of a number, the most
+    # characters of a text, the most rows of points.
+    maximum: float | str | None = None
+    kind: Literal["int", "float", "text", "choice", "points"] = "float"
+    choices: tuple[str, ...] = ()  # the values a "choice" option takes
 
 
 Size = Callable[[dict[str, Any]], tuple[int, int]]  # options → (rows, input columns) to build
@@ -42,6 +46,7 @@ N_SAMPLES = Param(200, "number of points", 1, "max_samples", "int")
 NOISE = Param(0.1, "standard deviation of Gaussian noise added to each point", 0, 5)
 SEED = Param(0, "seed of the random generator: same seed, same points", 0, 2**31 - 1, "int")
 CLOUD = {"n_samples": N_SAMPLES, "noise": NOISE, "seed": SEED}
+TASKS: dict[str, Any] = {"kind": "choice", "choices": ("auto", "regression", "classification")}
 
 
 def _plane_of(columns: int) -> Size:
@@ -88,9 +93,13 @@ DATASETS: dict[str, DatasetSpec] = {
         "regression",
         "Your own CSV text (classification when the target holds a few whole numbers).",
         {
-            "text": Param("", "the CSV: a header row, then numbers", kind="text"),
-            "target": Param("", "column to predict (default: the last)", kind="text"),
-            "task": Param("auto", "auto, regression or classification", kind="text"),
+            "text": Param(
+                "", "the CSV: a header row, then numbers", maximum="max_csv_bytes", kind="text"
+            ),
+            "target": Param(
+                "", "column to predict (default: the last)", maximum="max_csv_bytes", kind="text"
+            ),
+            "task": Param("auto", "auto, regression or classification", **TASKS),
         },
         reads_limits=True,
     ),
@@ -99,8 +108,8 @@ DATASETS: dict[str, DatasetSpec] = {
         "classification",
         "Points clicked on the plot: rows of [x1, x2, label].",
         {
-            "points": Param([], "rows of [x1, x2, label]", kind="points"),
-            "task": Param("classification", "classification or regression", kind="text"),
+            "points": Param([], "rows of [x1, x2, label]", maximum="max_samples", kind="points"),
+            "task": Param("classification", "classification or regression", **TASKS),
         },
         reads_limits=True,
     ),
@@ -131,8 +140,13 @@ def _checked(key: str, param: Param, value: Any, limits: TrainLimits) -> Any:
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise LimitError(f"dataset option {key!r} must be between {lo} and {hi}")
         return int(value) if param.kind == "int" else float(value)
-    if param.kind == "text" and not isinstance(value, str):
+    if param.kind in ("text", "choice") and not isinstance(value, str):
         raise UserError(f"dataset option {key!r} must be text", ErrorType.DATASET_ERROR)
+    if param.kind == "choice" and value not in param.choices:
+        raise UserError(
+            f"dataset option {key!r} is {value[:40]!r}; choose one of {', '.join(param.choices)}",
+            ErrorType.DATASET_ERROR,
+        )
     if key == "text" and len(value.encode()) > limits.max_csv_bytes:
         raise LimitError(f"the CSV is larger than {limits.max_csv_bytes} bytes")
     return value
