@@ -34,6 +34,14 @@ class ErrorType(StrEnum):
     NOT_FOUND = "not_found", 404, "no such run, page or endpoint"
     METHOD_NOT_ALLOWED = "method_not_allowed", 405, "the endpoint does not take this method"
     HTTP_ERROR = "http_error", 400, "another HTTP-level problem"
+    # The connection (app/server.py: slow or stuck clients, too many of them).
+    REQUEST_TIMEOUT = (
+        "request_timeout",
+        408,
+        "the headers or the body came slower than max_header_seconds or max_body_seconds",
+    )
+    HEADERS_TOO_LARGE = "headers_too_large", 431, "request line and headers over max_header_bytes"
+    SERVER_BUSY = "server_busy", 503, "the server holds max_connections connections already"
     # Program text (with line, column and span).
     SYNTAX_ERROR = "syntax_error", 422, "the program can't be read at this place"
     PROGRAM_ERROR = "program_error", 422, "the program is readable but wrong (unknown name, …)"

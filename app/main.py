@@ -41,7 +41,7 @@ def _errors_markdown() -> str:
 
 
 def _limits_markdown(settings: Settings) -> str:
-    sections: dict[str, list[str]] = {"programs": [], "training": []}
+    sections: dict[str, list[str]] = {"programs": [], "training": [], "connections": []}
     for name, limit in settings.limits().items():
         env = f"GRADPLAY_{'TRAIN_' if limit['section'] == 'training' else ''}{name.upper()}"
         sections[limit["section"]].append(
@@ -52,7 +52,10 @@ def _limits_markdown(settings: Settings) -> str:
         "the body) when exceeded; `GET /api/v1/limits` lists them too. Each can be changed "
         "with its environment variable.\n\n"
         f"### Programs\n\n{chr(10).join(sections['programs'])}\n\n"
-        f"### Training runs\n\n{chr(10).join(sections['training'])}\n"
+        f"### Training runs\n\n{chr(10).join(sections['training'])}\n\n"
+        "### Connections\n\nA slow or stuck client is answered 408 `request_timeout` and "
+        "closed; more connections than the cap get 503 `server_busy`.\n\n"
+        f"{chr(10).join(sections['connections'])}\n"
     )
 
 

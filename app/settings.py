@@ -77,6 +77,26 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    # Connections: what a slow, stuck or greedy client may hold (the guarded protocol of
+    # app/server.py). An SSE stream is a connection for as long as it is read. Measured on 2
+    # shared cores, one run at 10 frames/s: 500 readers cost ~30 MB and a tiny evaluate took
+    # 80-270 ms beside them, 750 readers 84 MB and up to 8 s (the loop fans frames out).
+    max_connections: int = Field(
+        500, ge=1, description="open connections at once, SSE streams included (503 beyond)"
+    )
+    max_header_bytes: int = Field(
+        16_384, ge=1_024, description="bytes of a request's line and headers (431 beyond)"
+    )
+    max_header_seconds: float = Field(
+        10.0, gt=0, description="seconds a client may take to send a request's headers (408)"
+    )
+    max_body_seconds: float = Field(
+        60.0, gt=0, description="seconds a client may take to send a request's body (408)"
+    )
+    max_idle_seconds: float = Field(
+        5.0, gt=0, description="seconds a kept-alive connection may wait for its next request"
+    )
+
     # Limits on a program and its evaluation.
     max_source_chars: int = Field(20_000, description="characters in a program")
     max_statements: int = Field(1_000, description="statements in a program")
@@ -170,7 +190,7 @@ class Settings(BaseSettings):
                 out[name] = {
                     "value": getattr(self, name),
                     "description": field.description,
-                    "section": "programs",
+                    "section": "connections" if name in CONNECTION_LIMITS else "programs",
                 }
         for name, field in TrainLimits.model_fields.items():
             out[name] = {
@@ -179,6 +199,16 @@ class Settings(BaseSettings):
                 "section": "training",
             }
         return out
+
+
+# The `# Connections` block's limits: GET /api/v1/limits lists them as section "connections".
+CONNECTION_LIMITS = (
+    "max_connections",
+    "max_header_bytes",
+    "max_header_seconds",
+    "max_body_seconds",
+    "max_idle_seconds",
+)
 
 
 @functools.cache

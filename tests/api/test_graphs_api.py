@@ -289,7 +289,7 @@ def test_ops_catalogue(api: httpx.Client) -> None:
     assert {"sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam"} <= set(body["optimizers"])
     for limit in body["limits"].values():
         assert limit["description"] and limit["value"] >= 0
-        assert limit["section"] in ("programs", "training")
+        assert limit["section"] in ("programs", "training", "connections")
 
 
 def test_limits_endpoint_matches_the_catalogue(api: httpx.Client) -> None:

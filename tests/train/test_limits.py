@@ -46,4 +46,8 @@ def test_every_limit_is_listed_once_with_its_section() -> None:
     assert set(TrainLimits.model_fields) <= set(listed)
     assert {name for name in Settings.model_fields if name.startswith("max_")} <= set(listed)
     assert all(entry["description"] for entry in listed.values())
-    assert {entry["section"] for entry in listed.values()} == {"programs", "training"}
+    assert {entry["section"] for entry in listed.values()} == {
+        "programs",
+        "training",
+        "connections",
+    }
