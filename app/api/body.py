@@ -108,7 +108,7 @@ def _set_parsed(request: Request, parsed: tuple[str, Any]) -> None:
                 {
                     "type": "json_invalid",
                     "loc": ("body", position),
-                    "msg": "JSON decode error",
+                    "msg": f"JSON decode error: {message}",
                     "input": {},
                     "ctx": {"error": message},
                 }

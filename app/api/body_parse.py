@@ -45,6 +45,8 @@ def parse_body(body: bytes, tensor_values: bool) -> Parsed:
         return "json_invalid", (exc.pos, exc.msg)
     except RecursionError:
         return "too_deep", None
+    except ValueError as exc:  # not UTF-8, or an integer of more digits than Python converts
+        return "json_invalid", (0, str(exc).splitlines()[0])
     values = document.get("values") if isinstance(document, dict) else None
     if tensor_values and isinstance(values, dict):
         for name, value in values.items():

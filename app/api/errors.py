@@ -7,12 +7,15 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.strict_json import StrictJSONResponse, dumps
 from app.errors import ErrorType, UserError
 
 log = logging.getLogger("gradplay")
+BODY_NOT_PARSED = "There was an error parsing the body"  # FastAPI's 400 detail
 
 
 def error_response(status: int, type: ErrorType, message: str, **extra: Any) -> StrictJSONResponse:
@@ -52,10 +55,23 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> StrictJSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED and exc.__cause__:
+            # FastAPI's own parse failed past json.loads' syntax errors: bytes that are not
+            # UTF-8, an integer longer than Python converts. A bad body, like any other.
+            why = str(exc.__cause__).splitlines()[0] or exc.__cause__.__class__.__name__
+            return error_response(
+                422, ErrorType.INVALID_REQUEST, f"the body is not valid JSON: {why[:200]}"
+            )
         type = {404: ErrorType.NOT_FOUND, 405: ErrorType.METHOD_NOT_ALLOWED}.get(
             exc.status_code, ErrorType.HTTP_ERROR
         )
         return error_response(exc.status_code, type, str(exc.detail))
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_left(_: Request, exc: ClientDisconnect) -> Response:
+        # The client left mid-body (or the body deadline of app/server.py cut it off, which has
+        # already answered 408): nobody is there to read an answer, and it is not our error.
+        return Response(status_code=400)
 
     @app.exception_handler(RecursionError)
     async def too_deep(_: Request, exc: RecursionError) -> StrictJSONResponse:
