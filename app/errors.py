@@ -34,6 +34,7 @@ class ErrorType(StrEnum):
     NOT_FOUND = "not_found", 404, "no such run, page or endpoint"
     METHOD_NOT_ALLOWED = "method_not_allowed", 405, "the endpoint does not take this method"
     HTTP_ERROR = "http_error", 400, "another HTTP-level problem"
+    FORBIDDEN = "forbidden", 403, "not allowed: a request from another site, or not the owner"
     # Program text (with line, column and span).
     SYNTAX_ERROR = "syntax_error", 422, "the program can't be read at this place"
     PROGRAM_ERROR = "program_error", 422, "the program is readable but wrong (unknown name, …)"

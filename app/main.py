@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.catalogue import build_catalogue
 from app.api.errors import BodySizeLimit, install_error_handlers
 from app.api.routes import datasets, events, graphs, pages, runs
+from app.api.security import install_security
 from app.api.sse import sse_event
 from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType
@@ -83,4 +84,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    install_security(app)  # last added runs first: its headers reach every answer
     return app
