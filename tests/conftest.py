@@ -78,11 +78,19 @@ def _poll_for_function(
     """`Page.wait_for_function` polled from here: Playwright's own `eval`s the expression in
     the page, which the pages' Content-Security-Policy (no 'unsafe-eval') refuses; `evaluate`
     goes through the DevTools protocol, which the CSP does not govern."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     deadline = time.monotonic() + (30_000 if timeout is None else timeout) / 1000
     while True:
-        result = self.evaluate(expression, arg)
+        try:
+            result = self.evaluate(expression, arg)
+        except PlaywrightError as error:
+            # A page navigating (a popup leaving about:blank) is waited through, as Playwright's
+            # own wait does.
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            result = None
         if result:
             return result
         if time.monotonic() > deadline:
