@@ -51,6 +51,7 @@ INJECTED = """() => ({
 @pytest.fixture
 def watched(page: Page) -> Page:
     """The page fixture, recording CSP violations and any dialog."""
+    page.set_viewport_size({"width": 1280, "height": 720})  # the screenshots' size
     page.add_init_script(WATCH)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
