@@ -18,6 +18,7 @@ from app.api.body import BodyParsers
 from app.api.catalogue import build_catalogue
 from app.api.errors import BodySizeLimit, install_error_handlers
 from app.api.routes import datasets, events, graphs, pages, runs
+from app.api.security import install_security
 from app.api.sse import sse_event
 from app.api.strict_json import StrictJSONResponse
 from app.errors import ErrorType
@@ -92,4 +93,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    install_security(app)  # last added runs first: its headers reach every answer
     return app

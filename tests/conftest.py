@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -71,16 +72,48 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _poll_for_function(
+    self: Any, expression: str, *, arg: Any = None, timeout: float | None = None, **_: Any
+) -> Any:
+    """`Page.wait_for_function` polled from here: Playwright's own `eval`s the expression in
+    the page, which the pages' Content-Security-Policy (no 'unsafe-eval') refuses; `evaluate`
+    goes through the DevTools protocol, which the CSP does not govern."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + (30_000 if timeout is None else timeout) / 1000
+    while True:
+        try:
+            result = self.evaluate(expression, arg)
+        except PlaywrightError as error:
+            # A page navigating (a popup leaving about:blank) is waited through, as Playwright's
+            # own wait does.
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"wait_for_function timed out: {expression}")
+        time.sleep(0.05)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """Debian's chromium driven by Playwright (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
+    """Debian's chromium driven by Playwright (never a downloaded browser), pages under the
+    server's real CSP (never `bypass_csp`)."""
+    from playwright.sync_api import Page, sync_playwright
 
     executable = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    original = Page.wait_for_function
+    Page.wait_for_function = _poll_for_function  # type: ignore[assignment]
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield b
+            b.close()
+    finally:
+        Page.wait_for_function = original  # type: ignore[method-assign]
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 // Forward and backward pass animations: values appear node by node in topological order,
 // then gradients flow back edge by edge as local derivative × upstream = contribution.
-import { h } from "../common/dom.js";
+import { h, html, render } from "../common/dom.js";
 import { backwardFrames, forwardFrames } from "./animator-frames.js";
 
 const IDLE_CAPTION = () => ["Press ", h("b", {}, "Forward"), " or ", h("b", {}, "Backward"), " to watch the passes."];
@@ -13,7 +13,7 @@ export class Animator {
     this.position = -1;
     this.timer = null;
     container.classList.add("animator");
-    container.innerHTML = `<div class="anim-buttons">
+    render(container, html`<div class="anim-buttons">
 <button type="button" data-act="forward" title="Play the forward pass">▶ Forward</button>
 <button type="button" data-act="backward" title="Play the backward pass">◀ Backward</button>
 <button type="button" data-act="pause" title="Pause or resume">❚❚ Pause</button>
@@ -21,7 +21,7 @@ export class Animator {
 <button type="button" data-act="reset" title="Show everything">Show all</button>
 <label class="speed">Speed <input type="range" min="0.5" max="12" step="0.5" value="2" aria-label="steps per second"></label>
 </div>
-<p class="anim-caption" aria-live="polite"></p>`;
+<p class="anim-caption" aria-live="polite"></p>`);
     this.caption = container.querySelector(".anim-caption");
     this.caption.replaceChildren(...IDLE_CAPTION());
     this.speed = container.querySelector(".speed input");

@@ -1,6 +1,7 @@
 // Gradient descent on the program: choose parameters, optimizer, learning rate and steps;
 // the run's history is replayed on the graph while the objective is plotted against the step.
 import uPlot from "uplot";
+import { html, render } from "../common/dom.js";
 import { fmt } from "../common/format.js";
 
 /** Input names that usually hold data rather than parameters. */
@@ -17,7 +18,7 @@ export class DescentPanel {
   constructor(container, { onRun = () => {}, onFrame = () => {} } = {}) {
     this.onFrame = onFrame;
     container.classList.add("descent-panel");
-    container.innerHTML = `<div class="params" aria-label="parameters"></div>
+    render(container, html`<div class="params" aria-label="parameters"></div>
 <div class="row">
 <label>Optimizer <select class="opt" aria-label="optimizer"></select></label>
 <label>lr <input class="lr" type="number" step="any" value="0.01" aria-label="learning rate"></label>
@@ -25,7 +26,7 @@ export class DescentPanel {
 <button type="button" class="run">Run</button>
 </div>
 <p class="descent-status" aria-live="polite"></p>
-<div class="descent-chart"></div>`;
+<div class="descent-chart"></div>`);
     this.paramsBox = container.querySelector(".params");
     this.opt = container.querySelector(".opt");
     this.lr = container.querySelector(".lr");

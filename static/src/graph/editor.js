@@ -1,17 +1,17 @@
 // The program editor: a plain textarea over a mirror that draws the error underline and the
 // highlight of the selected node's source span at the same character positions.
 
-import { escapeHtml } from "../common/dom.js";
+import { html, render } from "../common/dom.js";
 
 export class Editor {
   /** `onInput(source)` fires on every edit. */
   constructor(container, { onInput = () => {} } = {}) {
     container.classList.add("editor");
-    container.innerHTML = `<div class="editor-box">
+    render(container, html`<div class="editor-box">
 <pre class="editor-mirror" aria-hidden="true"></pre>
 <textarea class="editor-text" spellcheck="false" autocomplete="off" autocapitalize="off" aria-label="program"></textarea>
 </div>
-<p class="editor-error" role="alert" hidden></p>`;
+<p class="editor-error" role="alert" hidden></p>`);
     this.text = container.querySelector("textarea");
     this.mirror = container.querySelector(".editor-mirror");
     this.errorLine = container.querySelector(".editor-error");
@@ -47,7 +47,7 @@ export class Editor {
       if (e <= s) e = s + 1; // an error at the end still gets a visible mark
       marks.push({ span: [s, e], cls: "err" });
     }
-    this.mirror.innerHTML = markUp(source, marks) + "\n";
+    render(this.mirror, html`${markUp(source, marks)}\n`);
     this.errorLine.hidden = !error;
     if (error) {
       const where = error.line ? `Line ${error.line}, column ${error.column}: ` : "";
@@ -56,7 +56,7 @@ export class Editor {
   }
 }
 
-/** HTML of `source` with each mark's [start, end) wrapped in a span (marks may nest or overlap). */
+/** Markup of `source` with each mark's [start, end) wrapped in a span (marks may nest or overlap). */
 function markUp(source, marks) {
   const cuts = new Set([0, source.length + 1]);
   for (const m of marks) {
@@ -64,14 +64,14 @@ function markUp(source, marks) {
     cuts.add(Math.max(0, m.span[1]));
   }
   const points = [...cuts].sort((a, b) => a - b);
-  let html = "";
+  const pieces = [];
   for (let i = 0; i + 1 < points.length; i++) {
     const [a, b] = [points[i], points[i + 1]];
     let piece = source.slice(a, b);
     const classes = marks.filter((m) => m.span[0] <= a && b <= m.span[1]).map((m) => m.cls);
     if (!piece && classes.includes("err") && a >= source.length) piece = " ";
     if (!piece) continue;
-    html += classes.length ? `<span class="${classes.join(" ")}">${escapeHtml(piece)}</span>` : escapeHtml(piece);
+    pieces.push(classes.length ? html`<span class="${classes.join(" ")}">${piece}</span>` : piece);
   }
-  return html;
+  return pieces;
 }

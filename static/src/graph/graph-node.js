@@ -1,5 +1,5 @@
 // One node of the graph view: its SVG markup and how its numbers and colours are refreshed.
-import { escapeHtml } from "../common/dom.js";
+import { svg } from "../common/dom.js";
 import { NODE_H, NODE_W } from "./graph-layout.js";
 import { diverging, flatten, fmt, fmtShape, magnitude, signColour, summary } from "../common/format.js";
 
@@ -16,19 +16,20 @@ export function nodeTitle(node) {
   return node.symbol || node.op || node.label;
 }
 
-/** SVG markup for one node box, its top-left corner at (x, y). */
+/** SVG markup (`svg`…``) for one node box, its top-left corner at (x, y). */
 export function nodeMarkup(node, x, y) {
   const isTensor = node.shape && node.shape.length > 0;
   const badge = [node.name && node.kind === "op" ? node.symbol || node.op : null, isTensor ? fmtShape(node.shape) : null]
     .filter(Boolean)
     .join("  ");
   const title = nodeTitle(node);
-  const titleSize = title.length > 9 ? 16 : 22;
-  return `<g class="node kind-${escapeHtml(node.kind)}${isTensor ? " tensor" : ""}" data-id="${escapeHtml(node.id)}" transform="translate(${x.toFixed(1)},${y.toFixed(1)})">
-<title>${escapeHtml(node.label || title)}</title>
+  // A long name gets the smaller title size (a class: the page's CSP allows no style attribute).
+  const titleClass = title.length > 9 ? "title long" : "title";
+  return svg`<g class="node kind-${node.kind}${isTensor ? " tensor" : ""}" data-id="${node.id}" transform="translate(${x.toFixed(1)},${y.toFixed(1)})">
+<title>${node.label || title}</title>
 <rect class="box" width="${NODE_W}" height="${NODE_H}" rx="12"/>
-<text class="title" x="14" y="31" style="font-size:${titleSize}px">${escapeHtml(title)}</text>
-<text class="badge" x="${NODE_W - 12}" y="27" text-anchor="end">${escapeHtml(badge)}</text>
+<text class="${titleClass}" x="14" y="31">${title}</text>
+<text class="badge" x="${NODE_W - 12}" y="27" text-anchor="end">${badge}</text>
 <text class="row-label" x="14" y="${ROW_VALUE_Y}">value</text>
 <g class="heat heat-value" transform="translate(12,${ROW_VALUE_Y - 17})"></g>
 <text class="num num-value" x="${NODE_W - 14}" y="${ROW_VALUE_Y}" text-anchor="end"></text>

@@ -3,7 +3,7 @@
 // It knows nothing of the page: the Graph lab and the Training lab both feed it API graphs.
 import { select } from "d3-selection";
 import { zoom, zoomIdentity } from "d3-zoom";
-import { escapeHtml } from "../common/dom.js";
+import { html, render, svg } from "../common/dom.js";
 import { fmt } from "../common/format.js";
 import { layoutGraph, NODE_H, NODE_W, PROXY_H, PROXY_W } from "./graph-layout.js";
 import { nodeMarkup, nodeRefs, paintNode } from "./graph-node.js";
@@ -20,11 +20,11 @@ export class GraphView {
     /** Milliseconds the last full layout + draw took (read by the performance test). */
     this.lastDrawMs = null;
     container.classList.add("graph-view");
-    container.innerHTML = `<svg class="graph-svg" role="img" aria-label="computation graph">
+    render(container, html`<svg class="graph-svg" role="img" aria-label="computation graph">
 <defs><marker id="gv-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="13" markerHeight="13" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#6b7280"/></marker></defs>
 <g class="viewport"><g class="edges"></g><g class="nodes"></g><g class="edge-labels"></g></g></svg>
 <div class="graph-tools"><button type="button" class="fit" title="Fit the whole graph">Fit</button><span class="legend"><i class="neg"></i>grad &lt; 0 <i class="pos"></i>grad &gt; 0</span></div>
-<div class="graph-empty">Type a program to see its graph.</div>`;
+<div class="graph-empty">Type a program to see its graph.</div>`);
     this.svg = container.querySelector("svg");
     this.viewport = this.svg.querySelector(".viewport");
     this.zoom = zoom().scaleExtent([0.02, 4]).on("zoom", (ev) => this.viewport.setAttribute("transform", ev.transform));
@@ -67,23 +67,23 @@ export class GraphView {
     this.size = { width, height };
     this.positions = positions;
     this.labelAt = paths.map((p) => p.label);
-    let edges = "";
-    let labels = "";
+    const edges = [];
+    const labels = [];
     graph.edges.forEach((e, i) => {
-      edges += `<path class="edge" data-i="${i}" d="${paths[i].d}" marker-end="url(#gv-arrow)"/>`;
-      labels += `<g class="edge-label" data-i="${i}" transform="translate(${paths[i].label.x.toFixed(1)},${paths[i].label.y.toFixed(1)})"><rect rx="8"/><text text-anchor="middle" y="6"></text></g>`;
+      edges.push(svg`<path class="edge" data-i="${i}" d="${paths[i].d}" marker-end="url(#gv-arrow)"/>`);
+      labels.push(svg`<g class="edge-label" data-i="${i}" transform="translate(${paths[i].label.x.toFixed(1)},${paths[i].label.y.toFixed(1)})"><rect rx="8"/><text text-anchor="middle" y="6"></text></g>`);
     });
-    let nodes = "";
+    const nodes = [];
     for (const n of graph.nodes) {
       const p = positions.get(n.id);
-      nodes += nodeMarkup(n, p.x - NODE_W / 2, p.y - NODE_H / 2);
+      nodes.push(nodeMarkup(n, p.x - NODE_W / 2, p.y - NODE_H / 2));
     }
     for (const p of proxies) {
-      nodes += `<g class="proxy" data-id="${escapeHtml(p.of)}" transform="translate(${(p.x - PROXY_W / 2).toFixed(1)},${(p.y - PROXY_H / 2).toFixed(1)})"><rect class="box" width="${PROXY_W}" height="${PROXY_H}" rx="10"/><text x="10" y="30"></text></g>`;
+      nodes.push(svg`<g class="proxy" data-id="${p.of}" transform="translate(${(p.x - PROXY_W / 2).toFixed(1)},${(p.y - PROXY_H / 2).toFixed(1)})"><rect class="box" width="${PROXY_W}" height="${PROXY_H}" rx="10"/><text x="10" y="30"></text></g>`);
     }
-    this.viewport.querySelector(".edges").innerHTML = edges;
-    this.viewport.querySelector(".edge-labels").innerHTML = labels;
-    this.viewport.querySelector(".nodes").innerHTML = nodes;
+    render(this.viewport.querySelector(".edges"), svg`${edges}`);
+    render(this.viewport.querySelector(".edge-labels"), svg`${labels}`);
+    render(this.viewport.querySelector(".nodes"), svg`${nodes}`);
     this.nodeRefs = new Map();
     for (const g of this.viewport.querySelectorAll(".node")) this.nodeRefs.set(g.dataset.id, nodeRefs(g));
     this.proxyEls = [...this.viewport.querySelectorAll(".proxy")].map((g) => ({ g, text: g.querySelector("text"), last: null }));

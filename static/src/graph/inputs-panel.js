@@ -1,6 +1,6 @@
 // Controls for the program's inputs: a slider and a number field per scalar, a compact JSON
 // editor per tensor (nested lists).
-import { h } from "../common/dom.js";
+import { h, html, render } from "../common/dom.js";
 import { fmtShape } from "../common/format.js";
 
 /** Slider half-range for a value v: at least 5, and comfortably around v. */
@@ -37,7 +37,7 @@ export class InputsPanel {
       const value = values[name];
       if (Array.isArray(value)) {
         row.className = "input-row tensor";
-        row.innerHTML = `<label><span class="input-name"></span> <span class="shape"></span></label><textarea rows="2" spellcheck="false"></textarea>`;
+        render(row, html`<label><span class="input-name"></span> <span class="shape"></span></label><textarea rows="2" spellcheck="false"></textarea>`);
         row.querySelector(".shape").textContent = fmtShape(shape);
         const area = row.querySelector("textarea");
         area.addEventListener("input", () => {
@@ -52,7 +52,7 @@ export class InputsPanel {
         this.controls.set(name, { area });
       } else {
         row.className = "input-row scalar";
-        row.innerHTML = `<label><span class="input-name"></span></label><input type="range" step="any"><input type="number" step="any">`;
+        render(row, html`<label><span class="input-name"></span></label><input type="range" step="any"><input type="number" step="any">`);
         const [range, number] = row.querySelectorAll("input");
         range.setAttribute("aria-label", `${name} slider`);
         number.setAttribute("aria-label", `${name} value`);

@@ -1,16 +1,17 @@
 // Nudge an input by ε and compare the output's actual change with the gradient's prediction.
 import { fmt } from "../common/format.js";
+import { html, render } from "../common/dom.js";
 
 export class NudgePanel {
   /** `onNudge(input, epsilon)` asks the server; its answer comes back through update({result}). */
   constructor(container, { onNudge = () => {} } = {}) {
     container.classList.add("nudge-panel");
-    container.innerHTML = `<div class="row">
+    render(container, html`<div class="row">
 <label>Input <select class="nudge-input" aria-label="input to nudge"></select></label>
 <label>ε <input class="nudge-eps" type="number" step="any" value="0.001" aria-label="epsilon"></label>
 <button type="button" class="nudge-go">Nudge</button>
 </div>
-<div class="nudge-result" aria-live="polite"></div>`;
+<div class="nudge-result" aria-live="polite"></div>`);
     this.select = container.querySelector(".nudge-input");
     this.eps = container.querySelector(".nudge-eps");
     this.result = container.querySelector(".nudge-result");
@@ -41,10 +42,10 @@ export class NudgePanel {
     const { input, epsilon, output_before: before, output_after: after, actual_change: actual, predicted_change: predicted } = result;
     const out = this.output || "output";
     const verb = (x) => (x < 0 ? "decreases" : x > 0 ? "increases" : "does not change");
-    this.result.innerHTML = `<p class="nudge-story">If <b></b> increases by <b></b>, <b></b> <span class="verb"></span> by <b class="big"></b>.</p>
+    render(this.result, html`<p class="nudge-story">If <b></b> increases by <b></b>, <b></b> <span class="verb"></span> by <b class="big"></b>.</p>
 <table class="nudge-table"><tr><th></th><th class="out-name"></th></tr>
 <tr><td>before</td><td class="num"></td></tr><tr><td>after</td><td class="num"></td></tr>
-<tr><td>actual change</td><td class="num actual"></td></tr><tr><td>predicted (grad × ε)</td><td class="num predicted"></td></tr></table>`;
+<tr><td>actual change</td><td class="num actual"></td></tr><tr><td>predicted (grad × ε)</td><td class="num predicted"></td></tr></table>`);
     const b = this.result.querySelectorAll(".nudge-story b");
     b[0].textContent = input;
     b[1].textContent = fmt(epsilon);

@@ -1,6 +1,7 @@
 // The network as a diagram: one column of units per layer, one line per weight. A line's
 // colour is the sign (blue positive, orange negative) and its thickness the magnitude, of the
 // weight or, on the toggle, of its gradient.
+import { html, render } from "../common/dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MAX_UNITS = 24; // units drawn per layer; the rest is summarised as "+ n more"
@@ -18,10 +19,13 @@ function el(name, attrs = {}, text) {
 export class NetworkView {
   constructor(container) {
     container.classList.add("network-view");
-    container.innerHTML = `<div class="chart-head"><h2>Network</h2>
-<span class="key"><i style="background:${POS}"></i>positive <i style="background:${NEG}"></i>negative · thickness = size</span>
+    render(container, html`<div class="chart-head"><h2>Network</h2>
+<span class="key"><i class="pos"></i>positive <i class="neg"></i>negative · thickness = size</span>
 <label class="check"><input type="checkbox" class="show-grads" aria-label="show gradients"> gradients</label></div>
-<p class="net-note hint"></p>`;
+<p class="net-note hint"></p>`);
+    // Colours from script, not a style attribute (the page's CSP allows no inline style).
+    container.querySelector(".key .pos").style.background = POS;
+    container.querySelector(".key .neg").style.background = NEG;
     this.svg = el("svg", { class: "net-svg", role: "img", "aria-label": "network diagram" });
     container.append(this.svg);
     this.note = container.querySelector(".net-note");

@@ -1,5 +1,6 @@
 // Run controls (play, pause, step, stop, reset), speed and drawing rate, and the status line
 // that says what the run is doing and why it stopped.
+import { html, render } from "../common/dom.js";
 import { fmt } from "../common/format.js";
 
 const SPEEDS = [["as fast as possible", null], ["1 step per frame", 1], ["5 steps per frame", 5], ["20 steps per frame", 20], ["100 steps per frame", 100]];
@@ -9,19 +10,19 @@ export class RunBar {
   /** `on.play`, `on.pause`, `on.step`, `on.stop`, `on.reset`, `on.openGraph`, `on.change(key, value)`. */
   constructor(container, on) {
     container.classList.add("run-bar");
-    container.innerHTML = `
+    render(container, html`
 <div class="run-buttons">
   <button type="button" class="play primary">▶ Play</button>
   <button type="button" class="pause">❚❚ Pause</button>
   <button type="button" class="step" title="One update on one batch">Step ›</button>
   <button type="button" class="stop">■ Stop</button>
   <button type="button" class="reset" title="Forget this run and start afresh">↺ Reset</button>
-  <label>Speed <select class="speed" aria-label="speed">${SPEEDS.map(([l, v]) => `<option value="${v}">${l}</option>`).join("")}</select></label>
-  <label>Drawing <select class="rate" aria-label="drawing rate">${RATES.map((r) => `<option value="${r}">${r} frames/s</option>`).join("")}</select></label>
+  <label>Speed <select class="speed" aria-label="speed">${SPEEDS.map(([l, v]) => html`<option value="${v}">${l}</option>`)}</select></label>
+  <label>Drawing <select class="rate" aria-label="drawing rate">${RATES.map((r) => html`<option value="${r}">${r} frames/s</option>`)}</select></label>
   <button type="button" class="open-graph" title="The model's autograd graph for one batch, in the Graph lab">Open autograd graph ↗</button>
 </div>
 <p class="status-line" role="status" aria-live="polite"></p>
-<p class="flag-line" hidden></p>`;
+<p class="flag-line" hidden></p>`);
     const $ = (s) => container.querySelector(s);
     this.buttons = { play: $(".play"), pause: $(".pause"), step: $(".step"), stop: $(".stop"), reset: $(".reset"), graph: $(".open-graph") };
     for (const [name, button] of Object.entries(this.buttons)) {
