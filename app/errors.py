@@ -32,6 +32,11 @@ class ErrorType(StrEnum):
     REQUEST_TOO_LARGE = "request_too_large", 413, "the body is larger than max_request_bytes"
     LIMIT_EXCEEDED = "limit_exceeded", 422, "a documented limit (GET /api/v1/limits) was exceeded"
     NOT_FOUND = "not_found", 404, "no such run, page or endpoint"
+    FORBIDDEN = (
+        "forbidden",
+        403,
+        "the request needs the run's token (Authorization: Bearer …) and has none, or another",
+    )
     METHOD_NOT_ALLOWED = "method_not_allowed", 405, "the endpoint does not take this method"
     HTTP_ERROR = "http_error", 400, "another HTTP-level problem"
     # Program text (with line, column and span).

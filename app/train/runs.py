@@ -28,6 +28,7 @@ import math
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -70,13 +71,25 @@ class RunRegistry:
             housekeeping_every=limits.sweep_every_seconds,
         )
         self._lock = threading.Lock()
+        # Owners that created runs, least recently used first (at most limits.max_tokens; an
+        # owner of a run still held is known even after it is forgotten here).
+        self._owners: OrderedDict[str, None] = OrderedDict()
 
     def close(self) -> None:
         """Stop the workers (runs stay readable)."""
         self._scheduler.close()
 
-    def create(self, config: TrainConfig, *, pace: Pace | None = None, start: bool = True) -> Run:
-        """Build a run (data, model, optimizer) and start it; raises on a bad configuration."""
+    def create(
+        self,
+        config: TrainConfig,
+        *,
+        pace: Pace | None = None,
+        start: bool = True,
+        owner: str | None = None,
+    ) -> Run:
+        """Build a run (data, model, optimizer) and start it; raises on a bad configuration.
+        `owner` is an opaque key of who may steer it (the registry only stores and compares
+        it)."""
         self.sweep()
         self._check_room()
         pace = pace or Pace()
@@ -99,6 +112,7 @@ class RunRegistry:
                 "parameters": sum(p.numel() for p in trainer.model.parameters()),
             },
             status="running" if start else "paused",
+            owner=owner,
         )
         emit_frame(run)  # no worker knows the run yet: its creator owns it
         run.log.append("status", {"status": run.status, "reason": None, "flags": run.flags})
@@ -112,6 +126,11 @@ class RunRegistry:
                 oldest = min(ended, key=lambda r: r.ended or 0.0)
                 del self._runs[oldest.id]  # the longest-ended run makes room
             self._runs[run.id] = run
+            if owner is not None:
+                self._owners[owner] = None
+                self._owners.move_to_end(owner)
+                while len(self._owners) > self.limits.max_tokens:
+                    self._owners.popitem(last=False)
         if start:
             self._scheduler.schedule(run)
         return run
@@ -138,6 +157,26 @@ class RunRegistry:
         """Every run held, oldest first."""
         with self._lock:
             return list(self._runs.values())
+
+    def owned_by(self, owner: str) -> list[Run]:
+        """The runs held that `owner` created, oldest first."""
+        return [run for run in self.runs() if run.owner == owner]
+
+    def knows_owner(self, owner: str) -> bool:
+        """Whether `owner` created a run of this registry that it still remembers."""
+        with self._lock:
+            if owner in self._owners:
+                self._owners.move_to_end(owner)
+                return True
+            return any(run.owner == owner for run in self._runs.values())
+
+    def delete(self, run_id: str) -> None:
+        """Stop the run if it has not ended, and forget it (its id answers 404 from now)."""
+        run = self.get(run_id)
+        if run.status in ACTIVE:
+            self._command(run, Command("stop"))  # applied even if the wait runs out
+        with self._lock:
+            self._runs.pop(run.id, None)
 
     # --- commands (each waits briefly for the worker's answer: call them off the loop) ----
 
