@@ -63,10 +63,11 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
 STEERING = {**ERRORS, **FORBIDDEN}  # a steering command's errors: 404, then 403, then 422
 
 
-def _public(registry: RunRegistry, run: Run) -> dict[str, Any]:
+def _public(registry: RunRegistry, run: Run, state: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The run's answer: `state` (default: its latest snapshot) and its configuration."""
     config = run.config
     return {
-        **registry.state(run),
+        **(registry.state(run) if state is None else state),
         "config": {
             "dataset": {k: v for k, v in config.dataset.items() if k != "text"},
             "model": config.model,
@@ -179,13 +180,15 @@ async def get_run_program(run_id: str, registry: RegistryDep) -> dict[str, Any]:
 @router.post("/runs/{run_id}/pause", response_model=RunPublic, responses=STEERING)
 async def pause_run(run: SteeredRunDep, registry: RegistryDep) -> StrictJSONResponse:
     """Pause after the current update; single steps still to do are cancelled (owner only)."""
-    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.pause, run.id)))
+    state = await run_in_threadpool(registry.pause, run.id)
+    return StrictJSONResponse(_public(registry, run, state))
 
 
 @router.post("/runs/{run_id}/resume", response_model=RunPublic, responses=STEERING)
 async def resume_run(run: SteeredRunDep, registry: RegistryDep) -> StrictJSONResponse:
     """Resume a paused run (or a diverged one whose parameters are still finite; owner only)."""
-    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.resume, run.id)))
+    state = await run_in_threadpool(registry.resume, run.id)
+    return StrictJSONResponse(_public(registry, run, state))
 
 
 @router.post("/runs/{run_id}/step", response_model=RunPublic, responses=STEERING)
@@ -197,15 +200,15 @@ async def step_run(
     """Perform `count` more updates (default 1) of a paused run; it stays paused (owner
     only)."""
     count = (body or StepRequest()).count
-    return StrictJSONResponse(
-        _public(registry, await run_in_threadpool(registry.step, run.id, count=count))
-    )
+    state = await run_in_threadpool(registry.step, run.id, count=count)
+    return StrictJSONResponse(_public(registry, run, state))
 
 
 @router.post("/runs/{run_id}/stop", response_model=RunPublic, responses=STEERING)
 async def stop_run(run: SteeredRunDep, registry: RegistryDep) -> StrictJSONResponse:
     """End the run for good; it stays readable (owner only)."""
-    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.stop, run.id)))
+    state = await run_in_threadpool(registry.stop, run.id)
+    return StrictJSONResponse(_public(registry, run, state))
 
 
 @router.delete(
@@ -242,7 +245,7 @@ async def patch_run(
             steps_per_frame=(body.steps_per_frame,) if "steps_per_frame" in given else None,
         )
     )
-    return StrictJSONResponse(_public(registry, changed))
+    return StrictJSONResponse(_public(registry, run, changed))
 
 
 @router.get(
