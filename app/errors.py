@@ -42,7 +42,12 @@ class ErrorType(StrEnum):
     )
     HEADERS_TOO_LARGE = "headers_too_large", 431, "request line and headers over max_header_bytes"
     SERVER_BUSY = "server_busy", 503, "the server holds max_connections connections already"
-    FORBIDDEN = "forbidden", 403, "not allowed: a request from another site, or not the owner"
+    FORBIDDEN = (
+        "forbidden",
+        403,
+        "not allowed: the run's token (Authorization: Bearer …) is missing or another's, or a "
+        "browser sent the change from another site",
+    )
     # Program text (with line, column and span).
     SYNTAX_ERROR = "syntax_error", 422, "the program can't be read at this place"
     PROGRAM_ERROR = "program_error", 422, "the program is readable but wrong (unknown name, …)"

@@ -45,6 +45,18 @@ class TrainLimits(BaseModel):
     keep_finished_seconds: float = Field(
         1_800.0, ge=0, description="a finished run is forgotten after this long"
     )
+    max_tokens: int = Field(
+        10_000,
+        ge=1,
+        description="run tokens remembered besides the owners of runs held (the least recently "
+        "used is forgotten first; creating a run with a forgotten token is refused)",
+    )
+    command_answer_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="longest wait for the worker to apply a steering command; a command not "
+        "taken by then is withdrawn (never applied) and answered 422 run_state",
+    )
     max_frames_per_second: float = Field(
         30.0, gt=0, description="frames one run streams per second"
     )

@@ -53,11 +53,35 @@ def server_url() -> Iterator[str]:
     proc.wait(timeout=10)
 
 
+# The smallest run there is: creating it (unstarted) is how a client gets a token.
+TINY_RUN = {
+    "dataset": {"name": "thermometer"},
+    "model": {"kind": "linear"},
+    "optimizer": {"name": "sgd", "lr": 0.01},
+    "start": False,
+}
+
+
+def client_with_token(server_url: str) -> httpx.Client:
+    """A client of the running server that carries its own run token (from a tiny unstarted
+    run it creates and stops), so it owns every run it creates and may steer them."""
+    client = httpx.Client(base_url=server_url, timeout=60)
+    created = client.post("/api/v1/runs", json=TINY_RUN)
+    assert created.status_code == 201, created.text[:500]
+    body = created.json()
+    client.headers["Authorization"] = f"Bearer {body['token']}"
+    client.post(f"/api/v1/runs/{body['id']}/stop").raise_for_status()
+    return client
+
+
 @pytest.fixture(scope="session")
 def api(server_url: str) -> Iterator[httpx.Client]:
-    """An HTTP client bound to the running server."""
-    with httpx.Client(base_url=server_url, timeout=60) as client:
+    """An HTTP client bound to the running server, with one run token for the session."""
+    client = client_with_token(server_url)
+    try:
         yield client
+    finally:
+        client.close()
 
 
 CHROMIUM_ARGS = [

@@ -1,8 +1,32 @@
 """A run's command queue: any thread puts, only the worker that holds the run drains.
 
 A command carries its own answer: the worker applies it between two updates, publishes the
-run's new state, then answers; the sender may wait for that (bounded) to return a state that
-already reflects it, or to get the refusal.
+run's new state, then answers with that state; the sender waits for it (bounded) so what it
+returns is the state right after its command, or the refusal.
+
+The outcome rules (what every steering request can count on):
+
+1. One queue per run: commands apply one at a time, in the order they were queued, between
+   two updates (never during one), whichever clients sent them. A request's answer is the
+   run's state right after its own command (later commands have not applied yet).
+2. A command is applied or it is not, and the answer says which: a sender that gets no answer
+   within `command_answer_seconds` withdraws its command; if the worker had not taken it yet
+   it never applies and the request answers 422 `run_state` ("send it again"), else the
+   sender waits for the answer, which comes right after the worker applies it.
+3. `step n` on a paused run performs exactly n more updates (steps add up: two `step 3` make
+   six), then the run stays paused; on any other status it is refused (422 `run_state`).
+4. `pause` stops updating at once (the run is paused before the next update) and cancels the
+   single steps still to do; a paused run never moves except for the steps asked after its
+   pause. Pausing a paused run changes nothing else (its step counter stays).
+5. `resume` continues a paused run (single steps still to do are dropped: it trains freely);
+   resuming a running run changes nothing; a diverged run resumes only while its parameters
+   are finite; an ended run refuses.
+6. `stop` is final: the run ends as `stopped` (its last frame, then its status, are the last
+   events) and every later command but reading is refused or does nothing.
+7. PATCH `lr` applies from the next update, `batch_size` from the next epoch, the pace at once;
+   fields not given stay as the worker finds them. It changes neither status nor steps.
+8. A status the worker reaches by itself (finished, diverged, failed, stopped at the time
+   limit) ends outstanding single steps like a pause does.
 """
 
 import threading
@@ -60,6 +84,15 @@ class CommandQueue:
         """Queue a command (any thread)."""
         with self._lock:
             self._queue.append(command)
+
+    def withdraw(self, command: Command) -> bool:
+        """Take `command` back if the worker has not taken it yet (True: it will never apply)."""
+        with self._lock:
+            try:
+                self._queue.remove(command)
+            except ValueError:
+                return False
+            return True
 
     def drain(self) -> list[Command]:
         """Every queued command, oldest first, leaving the queue empty (the worker only)."""

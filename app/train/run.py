@@ -32,6 +32,8 @@ class Run:
     history: list[dict[str, Any]] = field(default_factory=list)  # one entry per epoch; append
     # only, so readers may slice it at any time
     created: float = field(default_factory=time.monotonic)
+    owner: str | None = None  # who may steer it: an opaque key (app/api/access.py makes it
+    # the SHA-256 of the creator's token); fixed at creation
     # --- the worker's --------------------------------------------------------------------
     status: Status = "paused"
     reason: str | None = None

@@ -12,8 +12,10 @@ Who owns what (the one rule every change here keeps):
   changes, or a `read` of its trainer, such as the model as a program) in the run's queue
   (commands.py) and scheduling it; the worker drains the queue between two updates, applies
   the commands in order, publishes the new snapshot and answers them. A sender waits at most
-  `ANSWER_SECONDS` for that answer (never on the event loop: routes call these methods in the
-  threadpool), so the state it returns already reflects its command.
+  `command_answer_seconds` for that answer (never on the event loop: routes call these
+  methods in the threadpool) and returns the state right after its command, or withdraws a
+  command the worker has not taken (so it never applies) and says so: commands.py lists the
+  outcome rules. A command for a run out of line goes to the front of the line.
 - Readers only read: what they return comes from the snapshot (`state`), the append-only
   history and the event log. They own two fields of their own: `last_seen` and `readers`.
   The housekeeping and the caps may glance at single worker-owned values (`status`, `ended`)
@@ -24,10 +26,12 @@ small runs are bound by the GIL, see app/settings.py) share all runs; a paused r
 line and costs no CPU.
 """
 
+import logging
 import math
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -49,8 +53,10 @@ __all__ = ["ACTIVE", "Pace", "Run", "RunRegistry", "Status"]
 T = TypeVar("T")
 
 MAX_COHORT = 64  # runs of one architecture trained together in one batched pass
-ANSWER_SECONDS = 1.0  # longest wait for the worker to apply a command (then: state as is)
+ANSWER_SECONDS = 1.0  # longest wait of the housekeeping for its abandon commands, all told
 READ_SECONDS = 5.0  # longest wait for the worker to answer a read of a run's trainer
+
+log = logging.getLogger(__name__)
 
 
 class RunRegistry:
@@ -70,13 +76,25 @@ class RunRegistry:
             housekeeping_every=limits.sweep_every_seconds,
         )
         self._lock = threading.Lock()
+        # Owners that created runs, least recently used first (at most limits.max_tokens; an
+        # owner of a run still held is known even after it is forgotten here).
+        self._owners: OrderedDict[str, None] = OrderedDict()
 
     def close(self) -> None:
         """Stop the workers (runs stay readable)."""
         self._scheduler.close()
 
-    def create(self, config: TrainConfig, *, pace: Pace | None = None, start: bool = True) -> Run:
-        """Build a run (data, model, optimizer) and start it; raises on a bad configuration."""
+    def create(
+        self,
+        config: TrainConfig,
+        *,
+        pace: Pace | None = None,
+        start: bool = True,
+        owner: str | None = None,
+    ) -> Run:
+        """Build a run (data, model, optimizer) and start it; raises on a bad configuration.
+        `owner` is an opaque key of who may steer it (the registry only stores and compares
+        it)."""
         self.sweep()
         self._check_room()
         pace = pace or Pace()
@@ -99,6 +117,7 @@ class RunRegistry:
                 "parameters": sum(p.numel() for p in trainer.model.parameters()),
             },
             status="running" if start else "paused",
+            owner=owner,
         )
         emit_frame(run)  # no worker knows the run yet: its creator owns it
         run.log.append("status", {"status": run.status, "reason": None, "flags": run.flags})
@@ -112,6 +131,11 @@ class RunRegistry:
                 oldest = min(ended, key=lambda r: r.ended or 0.0)
                 del self._runs[oldest.id]  # the longest-ended run makes room
             self._runs[run.id] = run
+            if owner is not None:
+                self._owners[owner] = None
+                self._owners.move_to_end(owner)
+                while len(self._owners) > self.limits.max_tokens:
+                    self._owners.popitem(last=False)
         if start:
             self._scheduler.schedule(run)
         return run
@@ -139,24 +163,45 @@ class RunRegistry:
         with self._lock:
             return list(self._runs.values())
 
+    def owned_by(self, owner: str) -> list[Run]:
+        """The runs held that `owner` created, oldest first."""
+        return [run for run in self.runs() if run.owner == owner]
+
+    def knows_owner(self, owner: str) -> bool:
+        """Whether `owner` created a run of this registry that it still remembers."""
+        with self._lock:
+            if owner in self._owners:
+                self._owners.move_to_end(owner)
+                return True
+            return any(run.owner == owner for run in self._runs.values())
+
+    def delete(self, run_id: str) -> None:
+        """Stop the run if it has not ended, and forget it (its id answers 404 from now)."""
+        run = self.get(run_id)
+        if run.status in ACTIVE:  # never withdrawn: the worker stops it even if it is late
+            self._send(run, Command("stop")).wait(self.limits.command_answer_seconds)
+        with self._lock:
+            self._runs.pop(run.id, None)
+
     # --- commands (each waits briefly for the worker's answer: call them off the loop) ----
 
-    def pause(self, run_id: str) -> Run:
-        """Stop updating after the current one; the run can resume or step."""
+    def pause(self, run_id: str) -> dict[str, Any]:
+        """Stop updating after the current one; the run can resume or step. Each command
+        returns the run's state right after it (commands.py has the outcome rules)."""
         return self._command(self.get(run_id), Command("pause"))
 
-    def resume(self, run_id: str) -> Run:
+    def resume(self, run_id: str) -> dict[str, Any]:
         """Continue a paused (or diverged, if its parameters are still finite) run."""
         return self._command(self.get(run_id), Command("resume"))
 
-    def step(self, run_id: str, *, count: int = 1) -> Run:
+    def step(self, run_id: str, *, count: int = 1) -> dict[str, Any]:
         """Perform `count` updates of a paused run, then stay paused."""
         run = self.get(run_id)
         if not 1 <= count <= 10_000:
             raise UserError("count must be 1 to 10000", ErrorType.LIMIT_EXCEEDED)
         return self._command(run, Command("step", count=count))
 
-    def stop(self, run_id: str) -> Run:
+    def stop(self, run_id: str) -> dict[str, Any]:
         """End the run for good (the worker draws its last frame); it stays readable."""
         return self._command(self.get(run_id), Command("stop"))
 
@@ -168,7 +213,7 @@ class RunRegistry:
         batch_size: tuple[int | None] | None = None,
         frames_per_second: float | None = None,
         steps_per_frame: tuple[int | None] | None = None,
-    ) -> Run:
+    ) -> dict[str, Any]:
         """Live changes: learning rate (next update), batch size (next epoch), pace (now); a
         pace field not given stays as the worker finds it (never as a route last read it)."""
         run = self.get(run_id)
@@ -208,15 +253,38 @@ class RunRegistry:
 
     def _send(self, run: Run, command: Command) -> Command:
         run.commands.put(command)  # queued before scheduling, so the worker finds it
-        self._scheduler.schedule(run)
+        self._scheduler.schedule(run, urgent=True)
         return command
 
-    def _command(self, run: Run, command: Command, seconds: float = ANSWER_SECONDS) -> Run:
-        """Send `command` and wait for the worker's answer; raise its refusal."""
+    def _await(self, run: Run, command: Command, seconds: float) -> bool:
+        """Wait for the answer; on time out withdraw the command if the worker has not taken
+        it (False: it will never apply), else wait for the answer that follows (True)."""
+        if command.wait(seconds):
+            return True
+        if run.commands.withdraw(command):
+            return False
+        # Taken: the worker answers as soon as it has applied the commands drained with it
+        # (a read among them may take a few seconds); a worker later still is a bug, logged.
+        if not command.wait(2 * READ_SECONDS):
+            log.error("run %s: a %s command was taken but not answered", run.id, command.name)
+        return True
+
+    def _command(self, run: Run, command: Command) -> dict[str, Any]:
+        """Send `command`, wait for the worker's answer and return the state right after it;
+        raise its refusal, or that it was withdrawn unapplied."""
+        seconds = self.limits.command_answer_seconds
         self._send(run, command)
-        if command.wait(seconds) and command.error is not None:
+        if not self._await(run, command, seconds):
+            raise UserError(
+                f"the run did not take the {command.name} command within {seconds:g} s (the "
+                "server is busy), so it was not applied: send it again",
+                ErrorType.RUN_STATE,
+            )
+        if command.error is not None:
             raise command.error
-        return run
+        answered = isinstance(command.result, dict)  # else late (logged): the state as is
+        state: dict[str, Any] = command.result if answered else run.snapshot
+        return state
 
     # --- housekeeping --------------------------------------------------------------------
 
@@ -255,7 +323,9 @@ class RunRegistry:
         """`read(trainer)` computed by the worker between two updates (torch work on a trainer
         that does not move meanwhile); call it off the event loop."""
         command = self._send(run, Command("read", read=read))
-        if not command.wait(seconds):
+        if not self._await(run, command, seconds):
+            raise UserError("the run is busy; ask again in a moment", ErrorType.RUN_STATE)
+        if not command.wait(0):
             raise UserError("the run is busy; ask again in a moment", ErrorType.RUN_STATE)
         if command.error is not None:
             raise command.error

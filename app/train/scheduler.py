@@ -6,6 +6,11 @@ every other ready job of the same cohort (jobs that can share one batched pass),
 until someone schedules it. A job is in at most one place at once (in line, on a timer, or in
 a worker's hands), so two workers never share it. Scheduling a job that waits on a timer takes
 it up now; scheduling one that a worker holds takes it up again as soon as the turn ends.
+
+An urgent schedule (a command for the job) puts a job that is out of line or on a timer at
+the front of the line, so a command reaches a resting job within a turn, not a whole round of
+every other job. A job already in line keeps its place (it is due for a turn anyway), so
+sending commands never buys a job more turns than the others get.
 """
 
 import heapq
@@ -50,23 +55,28 @@ class Scheduler(Generic[Job]):
         self._timers: list[tuple[float, int, Job]] = []  # (due, ticket, job), a heap
         self._ticket: dict[Job, int] = {}  # the live timer of each waiting job
         self._place: dict[Job, str] = {}  # "ready", "timer" or "turn"
-        self._again: set[Job] = set()  # asked for while in a worker's hands
+        self._again: dict[Job, bool] = {}  # asked for while in a worker's hands (urgently?)
         self._tickets = itertools.count()
         self._threads: list[threading.Thread] = []
         self._closed = False
 
-    def schedule(self, job: Job, at: float | None = None) -> None:
-        """Put `job` in line now (or at monotonic time `at`), unless it is there already."""
+    def schedule(self, job: Job, at: float | None = None, *, urgent: bool = False) -> None:
+        """Put `job` in line now (or at monotonic time `at`), unless it is there already;
+        `urgent`: at the front of the line, unless it is in line already."""
         with self._cond:
             place = self._place.get(job)
             if place == "turn":
-                self._again.add(job)
+                self._again[job] = self._again.get(job, False) or urgent
             elif place == "timer" and at is None:
                 del self._ticket[job]  # its heap entry is now stale
                 self._place[job] = "ready"
-                self._ready.append(job)
+                self._line_up(job, urgent=urgent)
             elif place is None:
-                self._put(job, at)
+                if urgent:
+                    self._place[job] = "ready"
+                    self._ready.appendleft(job)
+                else:
+                    self._put(job, at)
             self._start()
             self._cond.notify()
 
@@ -89,10 +99,16 @@ class Scheduler(Generic[Job]):
             thread.join(timeout=5)
         self._threads = []
 
-    def _put(self, job: Job, at: float | None) -> None:
+    def _line_up(self, job: Job, *, urgent: bool) -> None:
+        if urgent:
+            self._ready.appendleft(job)
+        else:
+            self._ready.append(job)
+
+    def _put(self, job: Job, at: float | None, *, urgent: bool = False) -> None:
         if at is None or at <= time.monotonic():
             self._place[job] = "ready"
-            self._ready.append(job)
+            self._line_up(job, urgent=urgent)
         else:
             ticket = next(self._tickets)
             self._place[job], self._ticket[job] = "timer", ticket
@@ -164,8 +180,10 @@ class Scheduler(Generic[Job]):
                 del self._place[job]
                 at = again.get(job)
                 if job in self._again:  # a command came during the turn: take it up now
-                    self._again.discard(job)
-                    self._put(job, None)
+                    # At the front only if the turn would have left it out of line or on a
+                    # timer: a job that goes on at once keeps its turn in line.
+                    urgent = self._again.pop(job) and (at is None or at > time.monotonic())
+                    self._put(job, None, urgent=urgent)
                 elif at is not None:
                     self._put(job, at)
             self._cond.notify()

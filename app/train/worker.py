@@ -100,7 +100,11 @@ class Worker:
         answers: list[tuple[Command, object, Exception | None]] = []
         for command in commands:
             try:
-                answers.append((command, self._apply(run, command), None))
+                result = self._apply(run, command)
+                if command.name != "read":  # its answer: the state right after it
+                    run.publish()
+                    result = run.snapshot
+                answers.append((command, result, None))
             except UserError as exc:  # refused: the sender hears why
                 answers.append((command, None, exc))
             except Exception as exc:
@@ -108,7 +112,8 @@ class Worker:
                     answers.append((command, None, exc))
                 else:
                     self.fail(run, exc)
-                    answers.append((command, None, None))
+                    run.publish()
+                    answers.append((command, run.snapshot, None))
         run.publish()
         run.log.notify()
         for command, result, error in answers:

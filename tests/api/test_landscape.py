@@ -62,8 +62,10 @@ def test_the_surface_is_the_mean_squared_error_at_each_grid_point(
 
 
 def test_frames_carry_the_version_box_and_path_but_not_the_surface(client: TestClient) -> None:
-    run_id = client.post("/api/v1/runs", json=THERMOMETER).json()["id"]
-    assert client.post(f"/api/v1/runs/{run_id}/step", json={"count": 3}).status_code == 200
+    run = client.post("/api/v1/runs", json=THERMOMETER).json()
+    run_id, owner = run["id"], {"Authorization": f"Bearer {run['token']}"}
+    step = client.post(f"/api/v1/runs/{run_id}/step", json={"count": 3}, headers=owner)
+    assert step.status_code == 200
     deadline = time.monotonic() + 30
     while client.get(f"/api/v1/runs/{run_id}").json()["step"] < 3:  # the worker steps it
         assert time.monotonic() < deadline

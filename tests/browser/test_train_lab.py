@@ -222,3 +222,28 @@ def test_step_pause_speed_stop_reset(page: Page) -> None:
     wait_status(page, "none")
     assert lab(page, "[s.history.length, s.frame]") == [0, None]
     expect(page.locator(".status-line")).to_contain_text("Ready")
+
+
+def test_the_page_keeps_one_token_for_its_runs(page: Page) -> None:
+    import httpx
+
+    base = page.base_url  # type: ignore[attr-defined]
+    open_train(page)
+    page.get_by_role("button", name="Step ›").click()  # creates a paused run and steps it
+    page.wait_for_function("window.trainLab.state.frame && window.trainLab.state.frame.step === 1")
+    first = lab(page, "s.run.id")
+    token = page.evaluate("() => localStorage.getItem('gradplay.runToken')")
+    assert token and lab(page, "s.run.token") == token
+    owner = {"Authorization": f"Bearer {token}"}
+    assert httpx.post(f"{base}/api/v1/runs/{first}/pause").status_code == 403  # no token
+    page.reload()  # the page forgets its run, the browser keeps its token
+    page.wait_for_function("window.trainLab && window.trainLab.state.points")
+    page.get_by_role("button", name="Step ›").click()
+    page.wait_for_function("window.trainLab.state.frame && window.trainLab.state.frame.step === 1")
+    second = lab(page, "s.run.id")
+    assert page.evaluate("() => localStorage.getItem('gradplay.runToken')") == token
+    listed = {r["id"] for r in httpx.get(f"{base}/api/v1/runs", headers=owner).json()["runs"]}
+    assert {first, second} <= listed  # one identity across the reload
+    assert httpx.post(f"{base}/api/v1/runs/{first}/stop", headers=owner).status_code == 200
+    page.get_by_role("button", name="■ Stop").click()  # the page steers with the same token
+    wait_status(page, "stopped")

@@ -13,6 +13,7 @@ import torch
 from app.api.sse import sse_event
 from app.errors import UserError
 from app.settings import TrainLimits
+from app.train.commands import Command
 from app.train.runs import Pace, Run, RunRegistry
 from app.train.trainer import TrainConfig, Trainer
 
@@ -346,3 +347,81 @@ def test_a_culprit_in_a_later_group_of_its_cohort_fails_alone(registry: RunRegis
     wait_for(lambda: all(r.status != "running" for r in [*runs, bad]), seconds=60)
     assert bad.status == "failed" and "PyTorch error" in (bad.reason or ""), bad.reason
     assert [r.status for r in runs] == ["finished", "finished"], [r.reason for r in runs]
+
+
+# --- the outcome rules of commands.py ----------------------------------------------------
+
+
+def test_each_answer_is_the_state_right_after_its_own_command(registry: RunRegistry) -> None:
+    run = registry.create(SPIRAL)
+    wait_for(lambda: run.trainer.step_count > 5)
+    paused = registry.pause(run.id)
+    assert paused["status"] == "paused"
+    wait_for(lambda: registry.settled(run))
+    assert paused["step"] == run.trainer.step_count  # the pause's own count, not a stale one
+    stepped = registry.step(run.id, count=4)
+    assert (stepped["status"], stepped["step"]) == ("paused", paused["step"])  # asked, not done
+    wait_for(lambda: registry.settled(run))
+    assert run.trainer.step_count == paused["step"] + 4
+    changed = registry.change(run.id, lr=0.002)
+    assert (changed["lr"], changed["status"], changed["step"]) == (
+        0.002,
+        "paused",
+        paused["step"] + 4,
+    )
+    assert registry.resume(run.id)["status"] == "running"
+    assert registry.stop(run.id)["status"] == "stopped"
+
+
+@pytest.mark.parametrize(
+    ("commands", "extra_steps", "status"),
+    [
+        ([("step", 3), ("step", 2)], 5, "paused"),  # steps add up
+        ([("step", 3), ("pause", 0)], 0, "paused"),  # a pause cancels steps still to do
+        ([("pause", 0), ("step", 2)], 2, "paused"),  # steps after the pause count
+        ([("step", 50), ("resume", 0), ("pause", 0)], None, "paused"),  # resume drops them
+        ([("step", 3), ("stop", 0), ("step", 1)], 0, "stopped"),  # stop is final
+        ([("change", 0), ("step", 2)], 2, "paused"),  # a change moves nothing
+    ],
+)
+def test_commands_queued_together_apply_in_order(
+    registry: RunRegistry,
+    commands: list[tuple[str, int]],
+    extra_steps: int | None,
+    status: str,
+) -> None:
+
+    run = registry.create(SPIRAL, start=False)
+    # Queued while no worker looks, then drained at once: the worker applies them in order.
+    for name, count in commands:
+        lr = 0.005 if name == "change" else None
+        run.commands.put(Command(name, count=count, lr=lr))  # type: ignore[arg-type]
+    registry._scheduler.schedule(run, urgent=True)  # what _send does
+    wait_for(lambda: registry.settled(run))
+    assert run.status == status
+    if extra_steps is not None:
+        assert run.trainer.step_count == extra_steps
+    at = run.trainer.step_count
+    holds_for(lambda: run.trainer.step_count == at, 0.2)  # a resting run never moves unasked
+
+
+def test_a_command_the_worker_does_not_take_in_time_is_withdrawn_and_never_applies() -> None:
+    limits = TrainLimits(command_answer_seconds=0.2, sweep_every_seconds=3600)
+    registry = RunRegistry(limits, encode_event=sse_event)
+    try:
+        busy = registry.create(SPIRAL, start=False)
+        run = registry.create(SPIRAL)
+        wait_for(lambda: run.trainer.step_count > 0)
+        # A read that holds the only worker for a second: nothing else gets a turn meanwhile.
+        reading = threading.Thread(target=registry.read, args=(busy, lambda _: time.sleep(1.0)))
+        reading.start()
+        wait_for(lambda: not busy.commands)  # the worker has taken the read
+        with pytest.raises(UserError, match="not applied") as refused:
+            registry.pause(run.id)
+        assert refused.value.type == "run_state"
+        reading.join()
+        wait_for(lambda: registry.settled(run) or run.trainer.step_count > 50)
+        assert run.status == "running"  # the withdrawn pause never applied
+        assert not run.commands
+    finally:
+        registry.close()

@@ -181,3 +181,18 @@ def test_housekeeping_runs_even_when_idle() -> None:
         wait_for(lambda: len(calls) >= 3)
     finally:
         scheduler.close()
+
+
+def test_an_urgent_job_out_of_line_goes_first_and_one_in_line_keeps_its_place(
+    scheduler: Scheduler[str], recorder: Recorder
+) -> None:
+    recorder.hold.set()
+    scheduler.schedule("slow")  # keeps the only worker busy while the others line up
+    wait_for(lambda: recorder.count("slow") == 1)
+    for job in ("p", "q", "r"):
+        scheduler.schedule(job)
+    scheduler.schedule("r", urgent=True)  # in line already: no jump (no turns bought)
+    scheduler.schedule("cmd", urgent=True)  # out of line: a command for it goes first
+    recorder.hold.clear()
+    wait_for(lambda: recorder.count("r") == 1 and recorder.count("cmd") == 1)
+    assert recorder.turns[1:] == [["cmd"], ["p"], ["q"], ["r"]]

@@ -6,10 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from starlette.concurrency import run_in_threadpool
 
+from app.api import access
 from app.api.body import DataRoute
-from app.api.deps import RegistryDep, SettingsDep
+from app.api.deps import CallerDep, RegistryDep, SettingsDep, SteeredRunDep
 from app.api.history import history_page
 from app.api.off_loop import answer_off_loop
+from app.api.schemas.access import RunCreated, RunList
 from app.api.schemas.datasets import PointsPublic
 from app.api.schemas.events import LandscapeSurface
 from app.api.schemas.pages import HistoryPage
@@ -45,12 +47,30 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         },
     },
 }
+FORBIDDEN: dict[int | str, dict[str, Any]] = {
+    403: {
+        "description": "no token, or not this run's token (`Authorization: Bearer <token>`)",
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": {
+                        "type": ErrorType.FORBIDDEN,
+                        "message": "only the run's owner may steer run 3f2a9c0d41b7: send the "
+                        "token its creation answered, as `Authorization: Bearer <token>`",
+                    }
+                }
+            }
+        },
+    }
+}
+STEERING = {**ERRORS, **FORBIDDEN}  # a steering command's errors: 404, then 403, then 422
 
 
-def _public(registry: RunRegistry, run: Run) -> dict[str, Any]:
+def _public(registry: RunRegistry, run: Run, state: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The run's answer: `state` (default: its latest snapshot) and its configuration."""
     config = run.config
     return {
-        **registry.state(run),
+        **(registry.state(run) if state is None else state),
         "config": {
             "dataset": {k: v for k, v in config.dataset.items() if k != "text"},
             "model": config.model,
@@ -71,7 +91,7 @@ def _public(registry: RunRegistry, run: Run) -> dict[str, Any]:
 # --- runs ------------------------------------------------------------------------------------
 
 
-def _create(body: RunCreate, registry: RunRegistry) -> Run:
+def _create(body: RunCreate, registry: RunRegistry, owner: str) -> Run:
     config = TrainConfig(
         dataset=body.dataset.model_dump(),
         model=body.model.model_dump(),
@@ -91,23 +111,37 @@ def _create(body: RunCreate, registry: RunRegistry) -> Run:
         explode_factor=body.explode_factor,
     )
     pace = Pace(frames_per_second=body.frames_per_second, steps_per_frame=body.steps_per_frame)
-    return registry.create(config, pace=pace, start=body.start)
+    return registry.create(config, pace=pace, start=body.start, owner=owner)
 
 
 @router.post(
-    "/runs", status_code=201, response_model=RunPublic, responses=ERRORS, summary="Start a run"
+    "/runs",
+    status_code=201,
+    response_model=RunCreated,
+    responses={**ERRORS, **FORBIDDEN},
+    summary="Start a run",
 )
-async def create_run(body: RunCreate, registry: RegistryDep) -> StrictJSONResponse:
-    """Build the data, model and optimizer, and start training in a worker thread."""
-    run = await run_in_threadpool(_create, body, registry)
-    return StrictJSONResponse(_public(registry, run), status_code=201)
+async def create_run(
+    body: RunCreate, registry: RegistryDep, caller: CallerDep
+) -> StrictJSONResponse:
+    """Build the data, model and optimizer, and start training in a worker thread. The answer
+    carries the run's `token` (the only answer that does): steering the run needs it. Send a
+    token this server issued as `Authorization: Bearer <token>` and the new run belongs to it
+    too (403 for a malformed or unknown token)."""
+    token, owner = access.creator(caller, registry)
+    run = await run_in_threadpool(_create, body, registry, owner)
+    return StrictJSONResponse({**_public(registry, run), "token": token}, status_code=201)
 
 
-@router.get("/runs", summary="Every run held")
-async def list_runs(registry: RegistryDep) -> dict[str, Any]:
-    """Runs this server holds: id, status, epoch."""
-    states = [registry.state(r) for r in registry.runs()]
-    return {"runs": [{k: s[k] for k in ("id", "status", "epoch", "step")} for s in states]}
+@router.get("/runs", response_model=RunList, summary="The caller's runs")
+async def list_runs(registry: RegistryDep, caller: CallerDep) -> StrictJSONResponse:
+    """The runs the caller's token (`Authorization: Bearer <token>`) created that the server
+    still holds, oldest first; none without a token."""
+    mine = access.listed(caller, registry.runs())
+    states = [registry.state(r) for r in mine]
+    return StrictJSONResponse(
+        {"runs": [{k: s[k] for k in ("id", "status", "epoch", "step")} for s in states]}
+    )
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="A run's state")
@@ -159,52 +193,75 @@ async def get_run_program(run_id: str, registry: RegistryDep) -> dict[str, Any]:
     return await run_in_threadpool(registry.program, run)
 
 
-@router.post("/runs/{run_id}/pause", response_model=RunPublic, responses=ERRORS)
-async def pause_run(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
-    """Pause after the current update."""
-    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.pause, run_id)))
+@router.post("/runs/{run_id}/pause", response_model=RunPublic, responses=STEERING)
+async def pause_run(run: SteeredRunDep, registry: RegistryDep) -> StrictJSONResponse:
+    """Pause after the current update; single steps still to do are cancelled (owner only)."""
+    state = await run_in_threadpool(registry.pause, run.id)
+    return StrictJSONResponse(_public(registry, run, state))
 
 
-@router.post("/runs/{run_id}/resume", response_model=RunPublic, responses=ERRORS)
-async def resume_run(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
-    """Resume a paused run (or a diverged one whose parameters are still finite)."""
-    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.resume, run_id)))
+@router.post("/runs/{run_id}/resume", response_model=RunPublic, responses=STEERING)
+async def resume_run(run: SteeredRunDep, registry: RegistryDep) -> StrictJSONResponse:
+    """Resume a paused run (or a diverged one whose parameters are still finite; owner only)."""
+    state = await run_in_threadpool(registry.resume, run.id)
+    return StrictJSONResponse(_public(registry, run, state))
 
 
-@router.post("/runs/{run_id}/step", response_model=RunPublic, responses=ERRORS)
+@router.post("/runs/{run_id}/step", response_model=RunPublic, responses=STEERING)
 async def step_run(
-    run_id: str, registry: RegistryDep, body: Annotated[StepRequest | None, Body()] = None
+    run: SteeredRunDep,
+    registry: RegistryDep,
+    body: Annotated[StepRequest | None, Body()] = None,
 ) -> StrictJSONResponse:
-    """Perform `count` updates (default 1) of a paused run; it stays paused."""
+    """Perform `count` more updates (default 1) of a paused run; it stays paused (owner
+    only)."""
     count = (body or StepRequest()).count
-    return StrictJSONResponse(
-        _public(registry, await run_in_threadpool(registry.step, run_id, count=count))
-    )
+    state = await run_in_threadpool(registry.step, run.id, count=count)
+    return StrictJSONResponse(_public(registry, run, state))
 
 
-@router.post("/runs/{run_id}/stop", response_model=RunPublic, responses=ERRORS)
-async def stop_run(run_id: str, registry: RegistryDep) -> StrictJSONResponse:
-    """End the run; it stays readable."""
-    return StrictJSONResponse(_public(registry, await run_in_threadpool(registry.stop, run_id)))
+@router.post("/runs/{run_id}/stop", response_model=RunPublic, responses=STEERING)
+async def stop_run(run: SteeredRunDep, registry: RegistryDep) -> StrictJSONResponse:
+    """End the run for good; it stays readable (owner only)."""
+    state = await run_in_threadpool(registry.stop, run.id)
+    return StrictJSONResponse(_public(registry, run, state))
 
 
-@router.patch("/runs/{run_id}", response_model=RunPublic, responses=ERRORS, summary="Live changes")
-async def patch_run(run_id: str, registry: RegistryDep, body: RunPatch) -> StrictJSONResponse:
-    """Change the learning rate (next update), batch size (next epoch) or pace (now)."""
-    registry.get(run_id)  # 404 before anything else
+@router.delete(
+    "/runs/{run_id}",
+    status_code=204,
+    response_class=Response,
+    responses=STEERING,
+    summary="Stop and forget a run",
+)
+async def delete_run(run: SteeredRunDep, registry: RegistryDep) -> Response:
+    """Stop the run if it has not ended and forget it: its id answers 404 from now (owner
+    only)."""
+    await run_in_threadpool(registry.delete, run.id)
+    return Response(status_code=204)
+
+
+@router.patch(
+    "/runs/{run_id}", response_model=RunPublic, responses=STEERING, summary="Live changes"
+)
+async def patch_run(
+    run: SteeredRunDep, registry: RegistryDep, body: RunPatch
+) -> StrictJSONResponse:
+    """Change the learning rate (from the next update), batch size (next epoch) or pace (now;
+    owner only)."""
     lr = body.lr if body.optimizer is None or body.optimizer.lr is None else body.optimizer.lr
     given = body.model_fields_set
     changed = await run_in_threadpool(
         functools.partial(
             registry.change,
-            run_id,
+            run.id,
             lr=lr,
             batch_size=(body.batch_size,) if "batch_size" in given else None,
             frames_per_second=body.frames_per_second,
             steps_per_frame=(body.steps_per_frame,) if "steps_per_frame" in given else None,
         )
     )
-    return StrictJSONResponse(_public(registry, changed))
+    return StrictJSONResponse(_public(registry, run, changed))
 
 
 @router.get(

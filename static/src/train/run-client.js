@@ -1,9 +1,30 @@
 // A training run on the server: create it, steer it (pause, resume, step, stop, live changes)
 // and read its Server-Sent Events stream. No drawing here.
-import { getJson, openEvents, patchJson, postJson } from "../common/api.js";
+import { ApiError, getJson, openEvents, patchJson, postJson } from "../common/api.js";
 
 /** Statuses after which the server sends nothing more. */
 const ENDED = new Set(["finished", "stopped", "failed"]); // statuses no command revives
+
+// The browser's one run token (the server answers it on the first create): every run this
+// browser creates belongs to it, so a reload keeps the right to steer them.
+const TOKEN_KEY = "gradplay.runToken";
+
+function storedToken() {
+  try {
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null; // storage refused (private mode, file://): a token per run instead
+  }
+}
+
+function storeToken(token) {
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // storage refused: the run still carries its own token
+  }
+}
 
 export class RunClient {
   /**
@@ -11,7 +32,17 @@ export class RunClient {
    * `on.frame(frame)` and `on.status({status, reason, flags})` receive the stream's events.
    */
   static async create(request, on) {
-    const state = await postJson("/api/v1/runs", request);
+    const token = storedToken();
+    let state;
+    try {
+      state = await postJson("/api/v1/runs", request, { token });
+    } catch (err) {
+      // A token the server no longer knows (it restarted): start a new identity once.
+      if (!(token && err instanceof ApiError && err.status === 403)) throw err;
+      storeToken(null);
+      state = await postJson("/api/v1/runs", request);
+    }
+    storeToken(state.token);
     return new RunClient(state, on);
   }
 
