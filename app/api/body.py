@@ -135,12 +135,14 @@ class _BodyRoute(APIRoute):
         """FastAPI's handler, after the body is read within its limit and parsed if big."""
         handler = super().get_route_handler()
         max_bytes_setting, tensor_values = self.max_bytes_setting, self.tensor_values
+        takes_json = self.body_field is not None  # POST /datasets/csv reads raw text itself
 
         async def route(request: Request) -> Response:
             if request.method in ("POST", "PUT", "PATCH"):
                 settings: Settings = request.app.state.settings
                 body = await _read_body(request, getattr(settings, max_bytes_setting))
-                if len(body) > settings.parse_inline_bytes and _is_json(request):
+                big = len(body) > settings.parse_inline_bytes
+                if big and takes_json and _is_json(request):
                     parsers: BodyParsers = request.app.state.body_parsers
                     _set_parsed(request, await parsers.parse(body, tensor_values))
             return await handler(request)

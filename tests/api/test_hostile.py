@@ -303,8 +303,12 @@ CASES: dict[str, Case] = {
     "history-since-negative": Case("GET", "{canary}/history?since_epoch=-1"),
     "history-since-text": Case("GET", "{canary}/history?since_epoch=x"),
     "patch-lr-text": Case("PATCH", "{canary}", {"optimizer": {"lr": "fast"}}, field_named="lr"),
-    # A batch larger than the training set is the whole set (the contract's clamp).
-    "patch-batch-size-huge": Case("PATCH", "{canary}", {"batch_size": 10**40}, status=200),
+    # A batch larger than the training set is the whole set (the contract's clamp), but a
+    # number past any row count is refused naming the field.
+    "patch-batch-size-large": Case("PATCH", "{canary}", {"batch_size": 10**6}, status=200),
+    "patch-batch-size-huge": Case(
+        "PATCH", "{canary}", {"batch_size": 10**40}, field_named="batch_size"
+    ),
     "patch-null-body": Case("PATCH", "{canary}", content="null", headers=JSON_TYPE),
     "step-count-text": Case("POST", "{canary}/step", {"count": "many"}, field_named="count"),
     "step-count-huge": Case("POST", "{canary}/step", {"count": 10**40}, field_named="count"),
