@@ -101,7 +101,7 @@ class RunRegistry:
         self._check_pace(pace)
         trainer = Trainer(config, self.limits)
         run = Run(
-            id=uuid.uuid4().hex[:12],
+            id=uuid.uuid4().hex,  # 122 random bits: knowing the id is the right to read
             config=config,
             trainer=trainer,
             pace=pace,
