@@ -177,6 +177,8 @@ def client(url: str, runs: int, seconds: float, paced: bool) -> dict[str, Any]:
         response = http.post("/api/v1/runs", json=body)
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
+        # One owner for all: the next runs are created, and all stopped, with its token.
+        http.headers["Authorization"] = f"Bearer {response.json()['token']}"
     frames = dict.fromkeys(ids, 0)
     stop = threading.Event()
 

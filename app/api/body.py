@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from app.api.body_parse import parse_body
+from app.api.body_parse import parse_body, watch_parent
 from app.errors import ErrorType, LimitError, UserError
 from app.settings import Settings
 
@@ -39,7 +39,9 @@ class BodyParsers:
         if self._pool is None:
             # spawn, not fork: a forked copy of a server holding torch's threads can deadlock.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=watch_parent
+            )
         return self._pool
 
     def warm(self) -> None:

@@ -5,6 +5,9 @@ what the parser process loads."""
 
 import json
 import math
+import os
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -35,6 +38,19 @@ def _array(value: list[Any]) -> np.ndarray:
     if array.dtype.kind not in "iuf":  # booleans are not numbers, as in the schema
         raise ValueError("it is not a rectangular array of numbers")
     return array.astype(np.float64, copy=False)
+
+
+def watch_parent() -> None:
+    """Exit when the server that started this process is gone (the pool's initializer): a
+    server killed without its shutdown must not leave its parser running forever."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def parse_body(body: bytes, tensor_values: bool) -> Parsed:
