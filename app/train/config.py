@@ -19,7 +19,9 @@ class TrainConfig:
     model: dict[str, Any]  # {"kind", "hidden", "activation", "output", "dropout", "init"}
     features: ds.Features | None = None  # column names, legacy strings, {op, of}; None = inputs
     val_fraction: float = 0.2  # share of rows held out for validation
-    normalize: bool = False  # z-score each feature with the training split's mean and std
+    # False; True or "zscore": z-score each feature with the training split's mean and std;
+    # {"kind": "scale", "factor": f}: multiply each feature by f (the textbook's 0.1 * t_u)
+    normalize: bool | str | dict[str, Any] = False
     loss: str = "auto"  # auto: mse (regression), bce_with_logits (2 classes), cross_entropy
     regularization: dict[str, Any] | None = None  # {"kind": "l1"|"l2", "rate": float}
     optimizer: dict[str, Any] = field(default_factory=lambda: {"name": "sgd", "lr": 0.01})

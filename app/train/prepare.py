@@ -81,7 +81,7 @@ def prepare_data(
     *,
     features: ds.Features | None,
     val_fraction: float,
-    normalize: bool,
+    normalize: bool | str | dict[str, Any],
     seed: int,
     loss: str,
     limits: TrainLimits | None = None,
@@ -90,7 +90,7 @@ def prepare_data(
     names = list(features or data.input_names)
     columns = ds.compute_features(data.x, data.input_names, names, limits=limits)
     train_idx, val_idx = ds.split_indices(n=len(columns), val_fraction=val_fraction, seed=seed)
-    norm = ds.fit_normalization(columns[train_idx], enabled=normalize)
+    norm = ds.fit_normalization(columns[train_idx], normalize=normalize)
     targets = prepare_targets(data.y, loss=loss, task=data.task, n_classes=data.n_classes)
     return PreparedData(
         features=names,

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from app.api.schemas.events import FrameEvent, StatusEvent, StepEvent
+from tests.api.conftest import assert_error
 
 EVENT_MODELS = {"step": StepEvent, "frame": FrameEvent, "status": StatusEvent}
 
@@ -315,3 +316,26 @@ def test_program_opens_in_the_graph_lab(api: httpx.Client) -> None:
     names = {node["name"] for node in evaluated.json()["nodes"]}
     assert {"x", "W1", "b1", "h1", "loss"} <= names
     api.post(f"/api/v1/runs/{run['id']}/stop")
+
+
+@pytest.mark.parametrize(
+    ("normalize", "status"),
+    [
+        ({"kind": "scale", "factor": 0.1}, 201),
+        ("zscore", 201),
+        ({"kind": "scale", "factor": 0}, 422),
+        ({"kind": "scale", "factor": "NaN"}, 422),
+        ({"kind": "log"}, 422),
+        ("minmax", 422),
+    ],
+)
+def test_normalize_accepts_the_contracts_forms(
+    api: httpx.Client, normalize: object, status: int
+) -> None:
+    body = {**THERMOMETER, "normalize": normalize, "start": False}
+    answer = api.post("/api/v1/runs", json=body)
+    assert answer.status_code == status, answer.text
+    if status == 201:
+        assert answer.json()["config"]["normalize"] == normalize  # echoed as sent
+    else:
+        assert "normalize" in assert_error(answer)["message"]

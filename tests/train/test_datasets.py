@@ -123,10 +123,10 @@ def test_derived_features_match_their_formulas() -> None:
 
 def test_normalization_gives_zero_mean_unit_std_on_train() -> None:
     x = ds.make_dataset("thermometer", {}, LIMITS).x
-    norm = ds.fit_normalization(x, enabled=True)
+    norm = ds.fit_normalization(x, normalize=True)
     z = norm.apply(x)
     assert abs(float(z.mean())) < 1e-5 and abs(float(z.std(unbiased=False)) - 1) < 1e-5
-    assert torch.equal(ds.fit_normalization(x, enabled=False).apply(x), x)
+    assert torch.equal(ds.fit_normalization(x, normalize=False).apply(x), x)
 
 
 @pytest.mark.parametrize(("n", "fraction", "n_val"), [(100, 0.2, 20), (11, 0.2, 2), (5, 0.0, 0)])

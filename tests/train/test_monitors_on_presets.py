@@ -85,6 +85,29 @@ def test_the_normalized_thermometer_converges_silently() -> None:
     assert abs(seen.history[-1]["train_loss"] - 2.927648) < 1e-3  # the book's final loss
 
 
+def test_the_thermometer_scaled_by_a_tenth_gives_the_books_numbers() -> None:
+    # Deep Learning with PyTorch, ch. 5: t_un = 0.1 * t_u, 5000 epochs of full-batch SGD at
+    # 1e-2 from w = 1, b = 0 end at params tensor([5.3671, -17.3012]), loss 2.927648.
+    trainer = Trainer(
+        TrainConfig(
+            **{
+                **RunCreate.model_validate(PRESETS["thermometer_scaled"]["run"]).model_dump(
+                    exclude={"frames_per_second", "steps_per_frame", "start", "dataset"}
+                ),
+                "dataset": {"name": "thermometer"},
+                "normalize": {"kind": "scale", "factor": 0.1},
+            }
+        ),
+        TrainLimits(),
+    )
+    seen = [o for o in trainer.steps()]
+    assert seen[-1].finished == "completed 5000 epochs" and not any(o.diverged for o in seen)
+    history = [o.history for o in seen if o.history]
+    params = trainer.named_params()
+    assert round(params["w"], 4) == 5.3671 and round(params["b"], 4) == -17.3012
+    assert abs(history[-1]["train_loss"] - 2.927648) < 2e-6  # the loss before the last update
+
+
 def test_the_big_mlp_on_30_points_is_flagged_and_its_l2_variant_is_not() -> None:
     overfits = train("overfitting", epochs=2000)
     assert overfits.diverged is None

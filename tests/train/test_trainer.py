@@ -45,7 +45,7 @@ def plain_loop_losses(config: TrainConfig, steps: int) -> list[float]:
         data.x, data.input_names, config.features or list(data.input_names)
     )
     train, _ = ds.split_indices(n=len(features), val_fraction=config.val_fraction, seed=config.seed)
-    norm = ds.fit_normalization(features[train], enabled=config.normalize)
+    norm = ds.fit_normalization(features[train], normalize=config.normalize)
     x = norm.apply(features[train])
     loss_name = config.loss
     if loss_name in ("nll", "cross_entropy"):

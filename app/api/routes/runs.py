@@ -4,6 +4,7 @@ import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from app.api import access
@@ -97,7 +98,9 @@ def _create(body: RunCreate, registry: RunRegistry, owner: str) -> Run:
         model=body.model.model_dump(),
         features=body.model_dump(include={"features"})["features"],  # plain values
         val_fraction=body.val_fraction,
-        normalize=body.normalize,
+        normalize=(
+            body.normalize.model_dump() if isinstance(body.normalize, BaseModel) else body.normalize
+        ),
         loss=body.loss,
         regularization=body.regularization.model_dump() if body.regularization else None,
         optimizer=body.optimizer.model_dump(),

@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     TypeAdapter,
+    ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
 )
@@ -153,6 +154,33 @@ class Regularization(BaseModel):
 OptimizerChoice = Optimizer
 
 
+class NormalizeScale(BaseModel):
+    """Multiply every input column by `factor` (the textbook's t_un = 0.1 * t_u)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"kind": "scale", "factor": 0.1}]}
+    )
+
+    kind: Literal["scale"] = Field(description="scale: multiply the inputs by a constant")
+    factor: FiniteFloat = Field(gt=0, le=1e6, description="what every input is multiplied by")
+
+
+def _one_normalize_error(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+    """One sentence for a bad `normalize`, not one per form of the union."""
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError(
+            "invalid_normalize",
+            'must be false, true, "zscore" or {"kind": "scale", "factor": f} with 0 < f ≤ 1e6',
+        ) from None
+
+
+Normalize = Annotated[
+    bool | Literal["zscore"] | NormalizeScale, WrapValidator(_one_normalize_error)
+]
+
+
 class RunCreate(BaseModel):
     """Start a training run; every field but `dataset` and `model` has a default."""
 
@@ -188,7 +216,12 @@ class RunCreate(BaseModel):
         )
     )
     val_fraction: FiniteFloat = Field(0.2, ge=0, lt=1, description="share of rows held out")
-    normalize: bool = Field(False, description="z-score features with the training split's stats")
+    normalize: Normalize = Field(
+        False,
+        description='false: the inputs as they are; true or "zscore": z-score each feature with '
+        'the training split\'s mean and std; {"kind": "scale", "factor": 0.1}: multiply each by '
+        "the factor",
+    )
     loss: VocabularyName = Field(
         "auto", description="mse, l1, bce, bce_with_logits, nll, cross_entropy"
     )

@@ -12,20 +12,31 @@ from app.train.features import feature_names, feature_options
 
 @dataclass(frozen=True)
 class Normalization:
-    """Per-column z-scores from the training split: (x − mean) / std."""
+    """Per-column z-scores from the training split, (x − mean) / std, or x · factor."""
 
     mean: torch.Tensor  # [d]
     std: torch.Tensor  # [d], 1 where a column is constant
+    factor: float | None = None  # multiply instead (the textbook's t_un = 0.1 * t_u)
 
     def apply(self, x: torch.Tensor) -> torch.Tensor:
         """Normalize feature columns."""
+        if self.factor is not None:
+            return x * self.factor  # exactly the book's product, not a division by 1/factor
         return (x - self.mean) / self.std
 
 
-def fit_normalization(x: torch.Tensor, *, enabled: bool) -> Normalization:
-    """Mean and std of each column of the training features (identity when not enabled)."""
+def fit_normalization(x: torch.Tensor, *, normalize: bool | str | dict[str, Any]) -> Normalization:
+    """What a run's `normalize` asks for: z-scores of the training features (True, "zscore"),
+    a constant factor ({"kind": "scale", "factor": f}) or nothing (False)."""
     d = x.shape[1]
-    if not enabled:
+    if isinstance(normalize, dict):
+        if normalize.get("kind") != "scale" or not float(normalize.get("factor", 0)) > 0:
+            raise UserError(
+                'normalize must be false, true, "zscore" or {"kind": "scale", "factor": > 0}',
+                ErrorType.DATASET_ERROR,
+            )
+        return Normalization(torch.zeros(d), torch.ones(d), factor=float(normalize["factor"]))
+    if normalize not in (True, "zscore"):
         return Normalization(torch.zeros(d), torch.ones(d))
     std = x.std(0, unbiased=False)
     return Normalization(x.mean(0), torch.where(std > 0, std, torch.ones_like(std)))
